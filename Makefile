@@ -1,0 +1,108 @@
+# Containers from scratch, in C: the lab's top-level Makefile. `make help` lists it all.
+#
+#   make stage N [ARGS='...']   build stage N (0-4) and run its demo, showing the command
+#   make check N [BIN=path]     run stage N's checks (against BIN, e.g. your own program)
+#   make test                   every stage's checks
+#   make lint | san | clean     static checks | sanitizer build + checks | remove build output
+
+SHELL := /bin/bash
+STAGE_DIRS := $(sort $(patsubst %/,%,$(wildcard [0-9][0-9]-*/)))
+STAGE_NUMS = $(foreach d,$(STAGE_DIRS),$(patsubst 0%,%,$(call nn,$(d))))
+
+nn   = $(firstword $(subst -, ,$(1)))#             03-multi-ns -> 03
+prog = $(patsubst $(call nn,$(1))-%,%,$(1))#    03-multi-ns -> multi-ns
+
+# For `make help`: each stage's idea, and whether it needs root.
+IDEA_00 := fork + exec + wait: how every process starts
+IDEA_01 := exec replaces the program; the PID stays
+IDEA_02 := clone(CLONE_NEWPID): the child is PID 1 of a new namespace
+IDEA_03 := one clone flag per namespace: UTS, IPC, net, mount (+user)
+IDEA_04 := parent writes ID maps, a pipe releases the child: rootless
+ROOT_00 := no
+ROOT_01 := no
+ROOT_02 := yes
+ROOT_03 := yes, or -U
+ROOT_04 := no
+
+# The demo each `make stage N` runs (ARGS='...' replaces it). $$ is make's way to write $.
+DEMO_00 = -- /bin/bash -c "echo test"
+DEMO_01 = sh -c 'echo "I am PID $$$$, my parent is $$PPID"'
+DEMO_02 = sh -c 'echo "PID inside: $$$$, parent: $$PPID"; echo "ps still sees $$(ps -e --no-headers | wc -l) processes"'
+DEMO_03 = -impnu --hostname lab -- sh -c 'hostname; echo $$$$; ip -o link; ps -o pid,comm'
+DEMO_04 = -- sh -c 'id; hostname; echo "PID $$$$"; ip -o link; ps -o pid,comm'
+
+# `make stage 3`, `make stage 03`, `make stage-3` and `make stage N=3` all mean stage 03.
+NUM_GOALS := stage check diff trace
+ifneq ($(filter $(NUM_GOALS),$(firstword $(MAKECMDGOALS))),)
+  ifeq ($(origin N),undefined)
+    N := $(word 2,$(MAKECMDGOALS))
+    ifneq ($(N),)
+      $(eval $(N): ; @:)
+    endif
+  endif
+endif
+DIR  := $(patsubst %/,%,$(firstword $(wildcard $(N)-*/ 0$(N)-*/)))
+NN   := $(call nn,$(DIR))
+PROG := $(call prog,$(DIR))
+
+.PHONY: all clean help stage check test lint san need-stage
+.DEFAULT_GOAL := all
+
+all:
+	@for d in $(STAGE_DIRS); do $(MAKE) -s --no-print-directory -C $$d || exit 1; done
+
+stage-% check-% diff-% trace-%:
+	@$(MAKE) --no-print-directory $(firstword $(subst -, ,$@)) N=$*
+
+need-stage:
+	@if [ -z "$(DIR)" ]; then \
+		echo "No stage '$(N)'. Stages here: $(STAGE_NUMS) (e.g. make $(firstword $(MAKECMDGOALS)) 0)" >&2; \
+		exit 2; fi
+
+stage: export LAB_CMD = ./$(DIR)/$(PROG) $(if $(ARGS),$(ARGS),$(DEMO_$(NN)))
+stage: need-stage
+	@$(MAKE) -s --no-print-directory -C $(DIR)
+	@printf '$$ %s\n' "$$LAB_CMD" >&2; eval "$$LAB_CMD"
+
+check: need-stage
+	@$(MAKE) -s --no-print-directory -C $(DIR)
+	@tools/run-tests.sh tests/$(DIR).bats
+
+test: all
+	@tools/run-tests.sh $(foreach d,$(STAGE_DIRS),tests/$(d).bats) $(filter-out $(foreach d,$(STAGE_DIRS),tests/$(d).bats),$(wildcard tests/*.bats))
+
+# Static checks: warnings fail.
+CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+	--std=c11 -D_GNU_SOURCE -Icommon --inline-suppr --suppress=missingIncludeSystem
+lint:
+	@tools/deps.sh lint
+	cppcheck $(CPPCHECK_FLAGS) $(wildcard [0-9][0-9]-*/*.c) common/*.c
+	shellcheck -x .ci/run tools/*.sh tests/*.bash tests/*.bats
+
+# Sanitizer build (ASan + UBSan) into .san/, then the whole suite against it.
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -Wall -Wextra -Werror
+san:
+	@for d in $(STAGE_DIRS); do \
+		$(MAKE) -s --no-print-directory -C $$d OUT=$(CURDIR)/.san/$$d CFLAGS='$(SAN_CFLAGS)' || exit 1; done
+	@LAB_BIN_ROOT=$(CURDIR)/.san tools/run-tests.sh $(wildcard tests/*.bats)
+
+clean:
+	@for d in $(STAGE_DIRS); do $(MAKE) -s --no-print-directory -C $$d clean; done
+	rm -rf .san .bench
+
+help:
+	@echo "Containers from scratch, in C. Stages:"
+	@echo
+	@printf '  %-3s %-62s %-26s %s\n' N idea binary 'root?'
+	@$(foreach d,$(STAGE_DIRS),printf '  %-3s %-62s %-26s %s\n' '$(call nn,$(d))' \
+		'$(IDEA_$(call nn,$(d)))' '$(d)/$(call prog,$(d))' '$(ROOT_$(call nn,$(d)))';)
+	@echo
+	@echo "Targets:"
+	@echo "  make stage N [ARGS='...']  build stage N and run its demo (the command is shown first)"
+	@echo "  make check N [BIN=path]    run stage N's checks, against BIN if given (your own program)"
+	@echo "  make test                  run every stage's checks"
+	@echo "  make lint                  cppcheck and shellcheck; warnings fail"
+	@echo "  make san                   ASan + UBSan build, then the whole suite against it"
+	@echo "  make / make clean          build every stage / remove build output"
+	@echo "N may be written 3, 03 or as stage-3. Run a binary directly: sudo ./02-clone-pid/clone-pid -v sh"

@@ -1,0 +1,94 @@
+/*
+ * common.h: the plumbing every stage of the lab shares, so that each stage's own file
+ * shows its one idea and little else. See shared conventions in README.md.
+ *
+ * Error lines look like "PROG: CALL OBJECT: strerror", then "PROG: hint: ..." where a fix
+ * is known. PROG is the program's own name (glibc's program_invocation_short_name).
+ */
+#ifndef COMMON_H
+#define COMMON_H
+
+#include <errno.h>      /* errno, program_invocation_short_name (our name) */
+#include <sched.h>      /* clone(), CLONE_NEW* flags */
+#include <signal.h>     /* sigset_t, sigprocmask() */
+#include <stdbool.h>    /* bool */
+#include <stddef.h>     /* size_t */
+#include <sys/types.h>  /* pid_t, ino_t */
+#include <time.h>       /* struct timespec */
+
+/* Exit codes of the runtime itself, as docker, crun and util-linux use them. */
+#define EXIT_RUNTIME   125  /* the program failed: usage, clone, map write, mount, ... */
+#define EXIT_NOEXEC    126  /* COMMAND exists but cannot be executed */
+#define EXIT_NOTFOUND  127  /* COMMAND is not on PATH */
+
+#define CHILD_STACK_SIZE (1024 * 1024)  /* the clone child only sets up and execs */
+#define CONTAINER_ID_LEN 64             /* hex characters, as docker prints them */
+
+/* Set by -v: narrate each step on stderr. */
+extern bool verbose_on;
+
+/* Print "PROG: CALL OBJ: strerror(errno)" and the hint, if any, then exit(125). */
+_Noreturn void die(const char *call, const char *obj, const char *hint);
+
+/* The child's twin of die(): write(2)-based, then _exit(code), so no stdio buffer
+ * the child copied from the parent is flushed twice. */
+_Noreturn void child_fail(int code, const char *call, const char *obj, const char *hint);
+
+/* Print "PROG: message" on stderr (no errno); the runtime's non-syscall errors. */
+void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A usage error: "PROG: message", "Try 'PROG -h'.", exit(125). */
+_Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* After getopt has printed its own one-line complaint: "Try 'PROG -h'.", exit(125). */
+_Noreturn void try_help(void);
+
+/* Under -v, print "PROG: message" (with the time since verbose_clock_start(), if set). */
+void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Start the clock that prefixes every verbose line with "[seconds]". The child inherits it. */
+void verbose_clock_start(void);
+
+/* Block the signals the parent forwards (and SIGCHLD) before fork/clone; *old gets the
+ * mask to restore in the child. Also resets SIGCHLD to its default disposition. */
+void block_signals(sigset_t *old);
+
+/* In the child: restore *old_mask (if not NULL), execvp(argv[0], argv); on failure report
+ * "PROG: exec COMMAND: strerror" and _exit(127) when COMMAND is not found, else 126. */
+_Noreturn void exec_command(char *const argv[], const sigset_t *old_mask);
+
+/* In the parent: wait for child PID, forwarding SIGINT/TERM/HUP/QUIT (the second one
+ * becomes SIGKILL); print the report line; return the exit code to pass on. */
+int wait_child(pid_t pid);
+
+/* SIGKILL the child and reap it: the parent's clean-up when its own set-up failed. */
+void kill_and_reap(pid_t pid);
+
+/* clone(2) with a freshly mapped stack: fn(arg) runs in the child on that stack;
+ * SIGCHLD is added to flags so a plain waitpid() sees the child end. -1 on failure. */
+pid_t clone_child(int (*fn)(void *), void *arg, int flags);
+
+/* One row per kind of namespace: the letter of multi-ns, the clone flag, the name in
+ * /proc/PID/ns and what it isolates. */
+struct ns_kind {
+	char letter;
+	int flag;
+	const char *proc_name;
+	const char *isolates;
+};
+extern const struct ns_kind ns_kinds[];
+extern const size_t ns_count;
+
+/* The inode number of /proc/PID/ns/NAME (PID 0: this process); 0 if it cannot be read. */
+unsigned long ns_inode(pid_t pid, const char *proc_name);
+
+/* A hint for a refused user namespace (errno ENOSPC or EPERM), or NULL. */
+const char *userns_hint(int err);
+
+/* Write TEXT to a /proc file in one write(2). 0 on success; -1 with errno set. */
+int write_file(const char *path, const char *text);
+
+/* Fill id with CONTAINER_ID_LEN lowercase hex characters from getrandom(2) and a NUL. */
+void make_container_id(char id[CONTAINER_ID_LEN + 1]);
+
+#endif

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# helpers.bash: what every stage's checks share. Load it with `load helpers`.
+#
+# The checks rely only on the lab's contract (command line, output, exit codes, the
+# kernel's observable state), so `make check N BIN=./mine` can grade your own program.
+# shellcheck disable=SC2034  # variables here are read by the .bats files that load us
+
+set -u
+bats_require_minimum_version 1.5.0
+
+LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Where the lab's own binaries are: the tree itself, or .san/ under `make san`.
+LAB_BIN_ROOT=${LAB_BIN_ROOT:-$LAB_ROOT}
+
+# lab_bin NN: the lab's own binary for stage NN (ignores BIN).
+lab_bin() {
+	local dir
+	dir=$(cd "$LAB_ROOT" && echo "$1"-*)
+	echo "$LAB_BIN_ROOT/$dir/${dir#??-}"
+}
+
+# stage_bin NN: the program under test for stage NN: BIN when set, else the lab's own.
+stage_bin() {
+	if [ -n "${BIN:-}" ]; then
+		case $BIN in
+		/*) echo "$BIN" ;;
+		*/*) echo "$LAB_ROOT/$BIN" ;;
+		*) command -v "$BIN" ;;
+		esac
+	else
+		lab_bin "$1"
+	fi
+}
+
+# pkg_of TOOL: the Debian package that provides TOOL.
+pkg_of() {
+	case $1 in
+	ip) echo iproute2 ;;
+	ps | pgrep | pkill) echo procps ;;
+	setpriv | ipcmk | ipcs | ipcrm | findmnt | unshare | nsenter | lsns) echo util-linux ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# requires KEY...: skip this test, with a reason, unless each requirement holds.
+#   root      running as root
+#   nobody    can run things as uid 65534 (root and setpriv)
+#   userns    an unprivileged user may create a user namespace
+#   tool:X    command X is installed
+# An unknown key fails the test, so a typo cannot skip a check silently.
+requires() {
+	local req
+	for req in "$@"; do
+		case $req in
+		root) [ "$(id -u)" = 0 ] || skip "needs root" ;;
+		nobody)
+			[ "$(id -u)" = 0 ] || skip "needs root, to run as the unprivileged uid 65534"
+			requires tool:setpriv ;;
+		userns)
+			requires nobody tool:unshare
+			setpriv --reuid=65534 --regid=65534 --clear-groups unshare -U true 2>/dev/null ||
+				skip "unprivileged user namespaces are forbidden on this machine" ;;
+		tool:*)
+			command -v "${req#tool:}" >/dev/null ||
+				skip "needs ${req#tool:} (apt-get install $(pkg_of "${req#tool:}"))" ;;
+		*) fail "requires: unknown requirement '$req'" ;;
+		esac
+	done
+}
+
+# fail MESSAGE: end the test with MESSAGE (what was expected, what came back).
+fail() {
+	echo "FAIL: $*" >&2
+	return 1
+}
+
+# lab [RUN-FLAGS] ARG...: bats `run` of the program under test ($PROG_BIN, set by the .bats
+# file) with ARGs. RUN-FLAGS are run's own (-N, !, --separate-stderr); the command, its
+# status and its output are logged, and bats shows the log when a test fails.
+lab() {
+	local flags=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-[0-9]* | '!' | --separate-stderr) flags+=("$1"); shift ;;
+		*) break ;;
+		esac
+	done
+	run "${flags[@]}" "$PROG_BIN" "$@"
+	log_run "$PROG_BIN $*"
+}
+
+# log_run WHAT: log the last `run`.
+log_run() {
+	echo "# $1  (exit status $status)" >&2
+	echo "# stdout: ${output:-}" | head -c 4000 >&2
+	echo >&2
+	if [ -n "${stderr+set}" ]; then
+		echo "# stderr: $stderr" | head -c 4000 >&2
+		echo >&2
+	fi
+}
+
+# expect_status N: the last run exited N.
+expect_status() {
+	[ "$status" -eq "$1" ] || fail "expected exit status $1, got $status"
+}
+
+# expect_eq GOT WANT WHAT: GOT equals WANT.
+expect_eq() {
+	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+}
+
+# expect_match GOT REGEX WHAT: GOT matches the extended regex REGEX.
+expect_match() {
+	[[ $1 =~ $2 ]] || fail "$3: expected a match for /$2/, got '$1'"
+}
+
+# expect_contains GOT TEXT WHAT: GOT contains TEXT.
+expect_contains() {
+	[[ $1 == *"$2"* ]] || fail "$3: expected it to contain '$2', got '$1'"
+}
+
+# last_line TEXT: the last line of TEXT.
+last_line() {
+	printf '%s\n' "$1" | tail -n 1
+}
+
+# report_pid TEXT: the PID on the report line (the last line of TEXT), or nothing.
+report_pid() {
+	last_line "$1" | sed -nE 's/^([0-9]+) (exited with status|killed by signal) .*/\1/p'
+}
+
+# expect_report TEXT 'exited with status N' | 'killed by signal N (SIGX)': the last line of
+# TEXT is the report line of the contract.
+expect_report() {
+	expect_match "$(last_line "$1")" "^[0-9]+ $2\$" "report line (the last line on stderr)"
+}
+
+# marker: a unique sleep duration, so a test can find exactly its own processes.
+marker() {
+	echo "$((86400 + RANDOM * 32 + RANDOM % 32)).$((RANDOM % 1000))"
+}
+
+# expect_gone PATTERN: within 2 s no process has PATTERN in its command line.
+expect_gone() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		pgrep -f -- "$1" >/dev/null || return 0
+		sleep 0.02
+	done
+	fail "processes left behind: $(pgrep -af -- "$1" | tr '\n' ';')"
+}
+
+# wait_for_proc PATTERN: poll (2 s at most) until a process has PATTERN in its command line.
+wait_for_proc() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		pgrep -f -- "$1" >/dev/null && return 0
+		sleep 0.02
+	done
+	fail "no process matching '$1' appeared within 2 s"
+}
+
+# wait_for_line FILE REGEX: poll (2 s at most) until FILE has a line matching REGEX.
+wait_for_line() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	fail "no line matching /$2/ in $1 within 2 s; it holds: $(tr '\n' ';' <"$1")"
+}
+
+# wait_exit PID: wait (2 s at most) for background job PID; its status in $status.
+wait_exit() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.02
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		fail "PID $1 still running after 2 s"
+		return 1
+	fi
+	status=0
+	wait "$1" || status=$?
+}
+
+# wait_child_of PID: poll (2 s at most) until PID has a child; print its PID.
+wait_child_of() {
+	local i kids
+	for ((i = 0; i < 100; i++)); do
+		kids=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
+		[ -n "$kids" ] && { echo "${kids%% *}"; return 0; }
+		sleep 0.02
+	done
+	fail "PID $1 created no child within 2 s"
+}
+
+# nobody_bin PATH: a copy of PATH that uid 65534 can reach (the tree may sit under a
+# 0700 home); printed on stdout. Removed by the .bats file's teardown via NOBODY_DIR.
+nobody_bin() {
+	NOBODY_DIR=${NOBODY_DIR:-$(mktemp -d /tmp/lab-nobody.XXXXXX)}
+	chmod 755 "$NOBODY_DIR"
+	cp "$1" "$NOBODY_DIR/"
+	chmod 755 "$NOBODY_DIR/$(basename "$1")"
+	echo "$NOBODY_DIR/$(basename "$1")"
+}
+
+# as_nobody CMD...: run CMD as uid/gid 65534 with no supplementary groups, from /.
+as_nobody() {
+	(cd / && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
+}
