@@ -106,3 +106,6 @@ help:
 	@echo "  make san                   ASan + UBSan build, then the whole suite against it"
 	@echo "  make / make clean          build every stage / remove build output"
 	@echo "N may be written 3, 03 or as stage-3. Run a binary directly: sudo ./02-clone-pid/clone-pid -v sh"
+
+# The workshop tools (make diff/trace/doctor) and the benchmark (make bench).
+-include tools/workshop.mk tools/bench.mk

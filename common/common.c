@@ -236,12 +236,16 @@ int wait_child(pid_t pid)
 	}
 }
 
-void kill_and_reap(pid_t pid)
+_Noreturn void die_killing(pid_t pid, const char *call, const char *obj, const char *hint)
 {
+	int err = errno;
+
 	if (kill(pid, SIGKILL) == -1)
 		errmsg("kill SIGKILL %ld: %s", (long)pid, strerror(errno));
 	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 		continue;
+	errno = err;
+	die(call, obj, hint);
 }
 
 pid_t clone_child(int (*fn)(void *), void *arg, int flags)
@@ -264,7 +268,7 @@ pid_t clone_child(int (*fn)(void *), void *arg, int flags)
 	return pid;
 }
 
-const struct ns_kind ns_kinds[] = {
+const struct ns_kind ns_kinds[NS_KINDS] = {
 	{ 'i', CLONE_NEWIPC,  "ipc",  "System V IPC objects, POSIX message queues" },
 	{ 'm', CLONE_NEWNS,   "mnt",  "the mount table" },
 	{ 'n', CLONE_NEWNET,  "net",  "network devices, addresses, routes, ports" },
@@ -272,7 +276,6 @@ const struct ns_kind ns_kinds[] = {
 	{ 'u', CLONE_NEWUTS,  "uts",  "hostname and NIS domain name" },
 	{ 'U', CLONE_NEWUSER, "user", "user and group IDs, capabilities" },
 };
-const size_t ns_count = sizeof(ns_kinds) / sizeof(ns_kinds[0]);
 
 unsigned long ns_inode(pid_t pid, const char *proc_name)
 {

@@ -61,8 +61,9 @@ _Noreturn void exec_command(char *const argv[], const sigset_t *old_mask);
  * becomes SIGKILL); print the report line; return the exit code to pass on. */
 int wait_child(pid_t pid);
 
-/* SIGKILL the child and reap it: the parent's clean-up when its own set-up failed. */
-void kill_and_reap(pid_t pid);
+/* The parent's set-up of child PID failed: report as die() does (errno is kept), SIGKILL
+ * the child, reap it, exit(125). No report line: COMMAND never ran. */
+_Noreturn void die_killing(pid_t pid, const char *call, const char *obj, const char *hint);
 
 /* clone(2) with a freshly mapped stack: fn(arg) runs in the child on that stack;
  * SIGCHLD is added to flags so a plain waitpid() sees the child end. -1 on failure. */
@@ -76,8 +77,8 @@ struct ns_kind {
 	const char *proc_name;
 	const char *isolates;
 };
-extern const struct ns_kind ns_kinds[];
-extern const size_t ns_count;
+#define NS_KINDS 6
+extern const struct ns_kind ns_kinds[NS_KINDS];
 
 /* The inode number of /proc/PID/ns/NAME (PID 0: this process); 0 if it cannot be read. */
 unsigned long ns_inode(pid_t pid, const char *proc_name);
