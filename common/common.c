@@ -239,11 +239,13 @@ int wait_child(pid_t pid)
 _Noreturn void die_killing(pid_t pid, const char *call, const char *obj, const char *hint)
 {
 	int err = errno;
+	pid_t got;
 
 	if (kill(pid, SIGKILL) == -1)
 		errmsg("kill SIGKILL %ld: %s", (long)pid, strerror(errno));
-	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-		continue;
+	do
+		got = waitpid(pid, NULL, 0);
+	while (got == -1 && errno == EINTR);
 	errno = err;
 	die(call, obj, hint);
 }

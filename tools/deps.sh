@@ -13,7 +13,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BATS_PIN=1.11.1                 # bats-core release taken from the npm registry
-local_bats=$root/.deps/node_modules/.bin/bats
+local_bats=$root/.deps/node_modules/bats/bin/bats
 
 say() { echo "deps: $*" >&2; }
 
@@ -41,8 +41,8 @@ find_bats() {
 	if [ -x "$local_bats" ] && bats_ok "$local_bats"; then echo "$local_bats"; return; fi
 	if command -v npm >/dev/null; then
 		say "no bats 1.5+ on PATH: installing bats-core $BATS_PIN from the npm registry into .deps/"
-		if npm install --prefix "$root/.deps" --no-audit --no-fund --loglevel=error \
-			"bats@$BATS_PIN" >&2 && bats_ok "$local_bats"; then
+		if npm install --prefix "$root/.deps" --no-save --no-package-lock --no-audit --no-fund \
+			--loglevel=error "bats@$BATS_PIN" >&2 && bats_ok "$local_bats"; then
 			echo "$local_bats"; return
 		fi
 	fi
