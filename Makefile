@@ -68,8 +68,12 @@ check: need-stage
 	@$(MAKE) -s --no-print-directory -C $(DIR)
 	@tools/run-tests.sh tests/$(DIR).bats
 
+# The stages' checks in stage order, then the rest (tools, robustness).
+STAGE_TESTS := $(wildcard $(foreach d,$(STAGE_DIRS),tests/$(d).bats))
+ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS),$(wildcard tests/*.bats))
+
 test: all
-	@tools/run-tests.sh $(foreach d,$(STAGE_DIRS),tests/$(d).bats) $(filter-out $(foreach d,$(STAGE_DIRS),tests/$(d).bats),$(wildcard tests/*.bats))
+	@tools/run-tests.sh $(ALL_TESTS)
 
 # Static checks: warnings fail.
 CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
@@ -85,7 +89,7 @@ SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 san:
 	@for d in $(STAGE_DIRS); do \
 		$(MAKE) -s --no-print-directory -C $$d OUT=$(CURDIR)/.san/$$d CFLAGS='$(SAN_CFLAGS)' || exit 1; done
-	@LAB_BIN_ROOT=$(CURDIR)/.san tools/run-tests.sh $(wildcard tests/*.bats)
+	@LAB_BIN_ROOT=$(CURDIR)/.san tools/run-tests.sh $(ALL_TESTS)
 
 clean:
 	@for d in $(STAGE_DIRS); do $(MAKE) -s --no-print-directory -C $$d clean; done
