@@ -74,7 +74,7 @@ int main(int argc, char *argv[])
 
 	pid = fork();                       /* returns twice: 0 in the child, its PID here */
 	if (pid == -1)
-		die("fork", NULL, "too many processes? see ulimit -u");
+		die("fork", NULL, clone_hint(errno, 0, NULL));
 	if (pid == 0)
 		child_main(&args);
 

@@ -156,8 +156,8 @@ int main(int argc, char *argv[])
 
 	pid = clone_child(child_main, &args, args.flags);  /* fork, with the flags asked for */
 	if (pid == -1)
-		die("clone", NULL, (args.flags & CLONE_NEWUSER) ? userns_hint(errno) :
-		    errno == EPERM ? "run as root, or add -U for a user namespace" : NULL);
+		die("clone", NULL, clone_hint(errno, args.flags,
+					      "run as root, or add -U for a user namespace"));
 
 	verbose("parent (PID=%ld, PPID=%ld) created child PID=%ld",
 		(long)getpid(), (long)getppid(), (long)pid);

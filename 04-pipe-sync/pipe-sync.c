@@ -231,7 +231,7 @@ int main(int argc, char *argv[])
 
 	pid = clone_child(child_main, &args, args.flags);  /* fork, with the flags */
 	if (pid == -1)
-		die("clone", NULL, userns_hint(errno));
+		die("clone", NULL, clone_hint(errno, args.flags, NULL));
 	verbose("parent (PID=%ld, PPID=%ld) created child PID=%ld",
 		(long)getpid(), (long)getppid(), (long)pid);
 

@@ -323,6 +323,19 @@ const char *userns_hint(int err)
 	       "seccomp profile, or a security module): run as root";
 }
 
+const char *clone_hint(int err, int flags, const char *eperm_hint)
+{
+	const char *hint = (flags & CLONE_NEWUSER) ? userns_hint(err) : NULL;
+
+	if (err == EAGAIN)
+		return "the limit on processes is reached (ulimit -u, or the kernel's pid_max)";
+	if (hint)
+		return hint;
+	if (err == ENOSPC)
+		return "a namespace limit is reached: see the sysctls user.max_*_namespaces";
+	return err == EPERM ? eperm_hint : NULL;
+}
+
 int write_file(const char *path, const char *text)
 {
 	size_t len = strlen(text);

@@ -86,6 +86,10 @@ unsigned long ns_inode(pid_t pid, const char *proc_name);
 /* A hint for a refused user namespace (errno ENOSPC or EPERM), or NULL. */
 const char *userns_hint(int err);
 
+/* A hint for a failed fork/clone with these CLONE_NEW* flags: the process limit (EAGAIN),
+ * a namespace limit (ENOSPC), a refused user namespace, else eperm_hint for EPERM. */
+const char *clone_hint(int err, int flags, const char *eperm_hint);
+
 /* Write TEXT to a /proc file in one write(2). 0 on success; -1 with errno set. */
 int write_file(const char *path, const char *text);
 
