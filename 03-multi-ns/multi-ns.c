@@ -104,10 +104,7 @@ static void set_up_mounts(const struct child_args *args)
 		return;
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
 		child_fail(EXIT_RUNTIME, "mount", "proc on /proc", errno == EPERM &&
-			   (args->flags & CLONE_NEWUSER) ? "without root, the kernel refuses a new "
-			   "proc when the current /proc has parts covered by other mounts (as in "
-			   "a Docker container's masked paths): run on a VM or host, or as root" :
-			   NULL);
+			   (args->flags & CLONE_NEWUSER) ? HINT_MASKED_PROC : NULL);
 }
 
 /* Under -v: for each kind of namespace, the host's inode and ours. */

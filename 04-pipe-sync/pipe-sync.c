@@ -84,8 +84,8 @@ static void parse_args(int argc, char *argv[], struct child_args *args, const ch
 	if (!args->hostname)
 		args->hostname = name;
 	if (strlen(args->hostname) > HOST_NAME_MAX)
-		usage_error("hostname '%.20s...': %zu characters, the kernel allows at most %d",
-			    args->hostname, strlen(args->hostname), HOST_NAME_MAX);
+		usage_error("hostname (--name or --hostname): %zu characters, the kernel "
+			    "allows at most %d", strlen(args->hostname), HOST_NAME_MAX);
 	args->argv = &argv[optind];
 }
 
@@ -108,10 +108,7 @@ static void set_up_mounts(const struct child_args *args)
 		return;
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
 		child_fail(EXIT_RUNTIME, "mount", "proc on /proc", errno == EPERM &&
-			   (args->flags & CLONE_NEWUSER) ? "without root, the kernel refuses a new "
-			   "proc when the current /proc has parts covered by other mounts (as in "
-			   "a Docker container's masked paths): run on a VM or host, or as root" :
-			   NULL);
+			   (args->flags & CLONE_NEWUSER) ? HINT_MASKED_PROC : NULL);
 }
 
 /* Under -v: for each kind of namespace, the host's inode and ours. */

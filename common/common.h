@@ -21,6 +21,11 @@
 #define EXIT_NOEXEC    126  /* COMMAND exists but cannot be executed */
 #define EXIT_NOTFOUND  127  /* COMMAND is not on PATH */
 
+/* For a refused proc mount in a user namespace. */
+#define HINT_MASKED_PROC "without root, the kernel refuses a new proc while the current " \
+	"/proc has parts covered by other mounts (a container's masked paths): run on a VM " \
+	"or a host, or as root"
+
 #define CHILD_STACK_SIZE (1024 * 1024)  /* the clone child only sets up and execs */
 #define CONTAINER_ID_LEN 64             /* hex characters, as docker prints them */
 
