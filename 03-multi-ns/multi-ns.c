@@ -107,19 +107,6 @@ static void set_up_mounts(const struct child_args *args)
 			   (args->flags & CLONE_NEWUSER) ? HINT_MASKED_PROC : NULL);
 }
 
-/* Under -v: for each kind of namespace, the host's inode and ours. */
-static void report_namespaces(const struct child_args *args)
-{
-	if (!args->flags)
-		verbose("no namespace letters: the child shares all of them, as in stage 00");
-	for (size_t i = 0; i < NS_KINDS; i++) {
-		unsigned long ours = ns_inode(0, ns_kinds[i].proc_name);
-
-		verbose("%-4s host %lu, child %lu%s", ns_kinds[i].proc_name, args->host_ns[i],
-			ours, ours == args->host_ns[i] ? "" : " (new)");
-	}
-}
-
 /* Runs in the child, on the stack clone_child() mapped, inside the new namespaces;
  * never returns: it becomes COMMAND. */
 static int child_main(void *arg)
@@ -134,8 +121,9 @@ static int child_main(void *arg)
 			   userns_setup_hint(args, errno));
 	if (args->flags & CLONE_NEWNS)
 		set_up_mounts(args);
-	if (verbose_on)
-		report_namespaces(args);
+	if (!args->flags)
+		verbose("no namespace letters: the child shares all of them, as in stage 00");
+	report_namespaces(args->host_ns);
 	verbose("child (PID=%ld, PPID=%ld) about to exec %s",
 		(long)getpid(), (long)getppid(), args->argv[0]);
 	exec_command(args->argv, &args->old_mask);
@@ -147,8 +135,7 @@ int main(int argc, char *argv[])
 	pid_t pid;
 
 	parse_args(argc, argv, &args);
-	for (size_t i = 0; i < NS_KINDS; i++)
-		args.host_ns[i] = ns_inode(0, ns_kinds[i].proc_name);
+	read_ns_inodes(args.host_ns);       /* for -v: the child compares its own */
 	block_signals(&args.old_mask);      /* until wait_child() can forward them */
 
 	pid = clone_child(child_main, &args, args.flags);  /* fork, with the flags asked for */

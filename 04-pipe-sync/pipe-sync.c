@@ -111,17 +111,6 @@ static void set_up_mounts(const struct child_args *args)
 			   (args->flags & CLONE_NEWUSER) ? HINT_MASKED_PROC : NULL);
 }
 
-/* Under -v: for each kind of namespace, the host's inode and ours. */
-static void report_namespaces(const struct child_args *args)
-{
-	for (size_t i = 0; i < NS_KINDS; i++) {
-		unsigned long ours = ns_inode(0, ns_kinds[i].proc_name);
-
-		verbose("%-4s host %lu, child %lu%s", ns_kinds[i].proc_name, args->host_ns[i],
-			ours, ours == args->host_ns[i] ? "" : " (new)");
-	}
-}
-
 /* In the child: block until the parent's go byte arrives. EOF means the parent died or
  * gave up before writing it: then COMMAND must not run. Never returns on failure. */
 static void await_parent(const struct child_args *args)
@@ -163,8 +152,7 @@ static int child_main(void *arg)
 			   userns_setup_hint(args, errno));
 	if (args->flags & CLONE_NEWNS)
 		set_up_mounts(args);
-	if (verbose_on)
-		report_namespaces(args);
+	report_namespaces(args->host_ns);
 	verbose("child (PID=%ld, PPID=%ld) about to exec %s",
 		(long)getpid(), (long)getppid(), args->argv[0]);
 	verbose("child: uid %ld before exec", (long)getuid());
@@ -220,8 +208,7 @@ int main(int argc, char *argv[])
 	snprintf(name, sizeof(name), "%.*s", NAME_LEN, id);  /* default name: the ID's start */
 	parse_args(argc, argv, &args, name);
 	errmsg("container %s", id);
-	for (size_t i = 0; i < NS_KINDS; i++)
-		args.host_ns[i] = ns_inode(0, ns_kinds[i].proc_name);
+	read_ns_inodes(args.host_ns);       /* for -v: the child compares its own */
 	if (pipe2(args.sync_pipe, O_CLOEXEC) == -1)  /* O_CLOEXEC: no end reaches COMMAND */
 		die("pipe2", NULL, NULL);
 	block_signals(&args.old_mask);      /* until wait_child() can forward them */

@@ -291,6 +291,26 @@ unsigned long ns_inode(pid_t pid, const char *proc_name)
 	return stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0;
 }
 
+void read_ns_inodes(unsigned long inodes[NS_KINDS])
+{
+	if (!verbose_on)
+		return;  /* only -v reports them: spare every other launch the stat calls */
+	for (size_t i = 0; i < NS_KINDS; i++)
+		inodes[i] = ns_inode(0, ns_kinds[i].proc_name);
+}
+
+void report_namespaces(const unsigned long host[NS_KINDS])
+{
+	if (!verbose_on)
+		return;
+	for (size_t i = 0; i < NS_KINDS; i++) {
+		unsigned long ours = ns_inode(0, ns_kinds[i].proc_name);
+
+		verbose("%-4s host %lu, child %lu%s", ns_kinds[i].proc_name, host[i], ours,
+			ours == host[i] ? "" : " (new)");
+	}
+}
+
 /* Read the first character of a sysctl file, or 0 if it does not exist. */
 static char sysctl_char(const char *path)
 {

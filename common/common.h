@@ -88,6 +88,13 @@ extern const struct ns_kind ns_kinds[NS_KINDS];
 /* The inode number of /proc/PID/ns/NAME (PID 0: this process); 0 if it cannot be read. */
 unsigned long ns_inode(pid_t pid, const char *proc_name);
 
+/* Under -v: fill inodes[] with this process's namespace inodes, in ns_kinds[] order. */
+void read_ns_inodes(unsigned long inodes[NS_KINDS]);
+
+/* Under -v: for each kind of namespace, the host's inode (from read_ns_inodes() in the
+ * parent), this process's, and "(new)" where they differ. */
+void report_namespaces(const unsigned long host[NS_KINDS]);
+
 /* A hint for a refused user namespace (errno ENOSPC or EPERM), or NULL. */
 const char *userns_hint(int err);
 
