@@ -80,8 +80,14 @@ CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,style,performance,
 	--std=c11 -D_GNU_SOURCE -Icommon --inline-suppr --suppress=missingIncludeSystem
 lint:
 	@tools/deps.sh lint
-	cppcheck $(CPPCHECK_FLAGS) $(wildcard [0-9][0-9]-*/*.c) common/*.c
+	cppcheck $(CPPCHECK_FLAGS) $(wildcard [0-9][0-9]-*/*.c tools/*.c) common/*.c
 	shellcheck -x .ci/run tools/*.sh tests/*.bash tests/*.bats
+	@# clang's static analyser, each stage built afresh into a scratch directory
+	@for d in $(STAGE_DIRS); do \
+		scan-build --status-bugs -o .lint/reports --use-cc=clang \
+			$(MAKE) -s --no-print-directory -B -C $$d OUT=$(CURDIR)/.lint/$$d \
+			| grep -v '^scan-build: \(Using\|Removing\|Analysis run\)'; \
+		[ "$${PIPESTATUS[0]}" = 0 ] || exit 1; done; rm -rf .lint
 
 # Sanitizer build (ASan + UBSan) into .san/, then the whole suite against it.
 SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -93,7 +99,7 @@ san:
 
 clean:
 	@for d in $(STAGE_DIRS); do $(MAKE) -s --no-print-directory -C $$d clean; done
-	rm -rf .san .bench
+	rm -rf .san .bench .lint
 
 help:
 	@echo "Containers from scratch, in C. Stages:"

@@ -83,7 +83,7 @@ static void parse_args(int argc, char *argv[], struct child_args *args, const ch
 	args->flags = CONTAINER_FLAGS;
 	if (!args->hostname)
 		args->hostname = name;
-	if (strlen(args->hostname) > HOST_NAME_MAX)
+	if (args->hostname && strlen(args->hostname) > HOST_NAME_MAX)
 		usage_error("hostname (--name or --hostname): %zu characters, the kernel "
 			    "allows at most %d", strlen(args->hostname), HOST_NAME_MAX);
 	args->argv = &argv[optind];

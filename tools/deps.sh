@@ -5,7 +5,8 @@
 #                         bats on PATH, else a pinned bats-core from the npm registry into
 #                         .deps/ (git-ignored), else `apt-get install bats` as root, else fail
 #                         with a message on how to install it.
-#   tools/deps.sh lint    as root, install cppcheck and shellcheck for `make lint` if missing.
+#   tools/deps.sh lint    as root, install cppcheck, shellcheck, clang and its scan-build for
+#                         `make lint` if missing.
 #   tools/deps.sh tools   as root, install the Debian packages of the tools the checks and
 #                         demos use (ip, ps, hostname, setpriv, ipcmk, findmnt, strace) when one
 #                         is missing; otherwise only say which are missing (their tests skip).
@@ -73,7 +74,7 @@ find_tools() {
 # The static checkers of `make lint`: installed as root, else a clear failure.
 find_lint() {
 	local missing="" pkgs="" pair
-	for pair in cppcheck:cppcheck shellcheck:shellcheck; do
+	for pair in cppcheck:cppcheck shellcheck:shellcheck scan-build:clang-tools clang:clang; do
 		command -v "${pair%%:*}" >/dev/null || { missing="$missing ${pair%%:*}"; pkgs="$pkgs ${pair#*:}"; }
 	done
 	[ -z "$missing" ] && return 0
