@@ -104,18 +104,19 @@ clean:
 help:
 	@echo "Containers from scratch, in C. Stages:"
 	@echo
-	@printf '  %-3s %-62s %-26s %s\n' N idea binary 'root?'
-	@$(foreach d,$(STAGE_DIRS),printf '  %-3s %-62s %-26s %s\n' '$(call nn,$(d))' \
+	@printf '  %-3s %-62s %-30s %s\n' N idea binary 'root?'
+	@$(foreach d,$(STAGE_DIRS),printf '  %-3s %-62s %-30s %s\n' '$(call nn,$(d))' \
 		'$(IDEA_$(call nn,$(d)))' '$(d)/$(call prog,$(d))' '$(ROOT_$(call nn,$(d)))';)
 	@echo
 	@echo "Targets:"
 	@echo "  make stage N [ARGS='...']  build stage N and run its demo (the command is shown first)"
 	@echo "  make check N [BIN=path]    run stage N's checks, against BIN if given (your own program)"
 	@echo "  make test                  run every stage's checks"
-	@echo "  make lint                  cppcheck and shellcheck; warnings fail"
+	@echo "  make lint                  cppcheck, shellcheck, clang's scan-build; warnings fail"
 	@echo "  make san                   ASan + UBSan build, then the whole suite against it"
 	@echo "  make / make clean          build every stage / remove build output"
-	@echo "N may be written 3, 03 or as stage-3. Run a binary directly: sudo ./02-clone-pid/clone-pid -v sh"
+	@echo "make stage 3, make stage 03 and make stage-3 all mean stage 03."
+	@echo "Run a binary directly: sudo ./02-clone-pid/clone-pid -v sh"
 
 # The workshop tools (make diff/trace/doctor) and the benchmark (make bench).
 -include tools/workshop.mk tools/bench.mk
