@@ -199,11 +199,15 @@ wait_child_of() {
 	fail "PID $1 created no child within 2 s"
 }
 
+# A directory for nobody_bin's copies, named here, in the test's own shell (bats loads
+# this file again for each test), so `bin=$(nobody_bin ...)` in a subshell and the
+# test's teardown (`rm -rf "$NOBODY_DIR"`) agree on it. Created only when needed.
+NOBODY_DIR=$(mktemp -u /tmp/lab-nobody.XXXXXX)
+
 # nobody_bin PATH: a copy of PATH that uid 65534 can reach (the tree may sit under a
-# 0700 home); printed on stdout. Removed by the .bats file's teardown via NOBODY_DIR.
+# 0700 home), in $NOBODY_DIR; its path on stdout.
 nobody_bin() {
-	NOBODY_DIR=${NOBODY_DIR:-$(mktemp -d /tmp/lab-nobody.XXXXXX)}
-	chmod 755 "$NOBODY_DIR"
+	[ -d "$NOBODY_DIR" ] || mkdir -m 755 "$NOBODY_DIR"
 	cp "$1" "$NOBODY_DIR/"
 	chmod 755 "$NOBODY_DIR/$(basename "$1")"
 	echo "$NOBODY_DIR/$(basename "$1")"
