@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# The workshop tools: make diff, make trace, make check BIN=, make doctor (issue 8).
+# Run: tools/run-tests.sh tests/tools.bats        (make test runs it after the stages)
+
+load helpers
+
+# The two `make check 0` runs take seconds (with BIN=/bin/true, two checks each poll 2 s for a
+# process that never comes), so they start here, in the background, and the last two tests
+# look at what they printed. Each writes NAME.out (stdout and stderr) and NAME.rc.
+setup_file() {
+	start_check own "$(lab_bin 00)"
+	start_check true /bin/true
+	# Some 1600 symlinks: on tmpfs in a few ms, on a slow disk it takes a second.
+	local d=$BATS_FILE_TMPDIR
+	[ -d /dev/shm ] && [ -w /dev/shm ] && d=$(mktemp -d /dev/shm/lab-tools.XXXXXX)
+	echo "$d" >"$BATS_FILE_TMPDIR/no-strace.where"
+	path_without strace "$d/no-strace"
+}
+
+teardown_file() {
+	local d
+	d=$(cat "$BATS_FILE_TMPDIR/no-strace.where" 2>/dev/null) || return 0
+	[ "$d" != "$BATS_FILE_TMPDIR" ] && rm -rf "$d"
+	return 0
+}
+
+# start_check NAME BIN: `make check 0 BIN=BIN` in the background, into $BATS_FILE_TMPDIR/NAME.*
+start_check() {
+	local out=$BATS_FILE_TMPDIR/$1
+	(
+		rc=0                           # bats runs with set -e: keep a failure's status
+		clean_make check 0 BIN="$2" >"$out.out" 2>&1 || rc=$?
+		echo "$rc" >"$out.rc.tmp" && mv "$out.rc.tmp" "$out.rc"
+	) 3>&- 4>&- &
+}
+
+# harvest_check NAME BIN: wait (20 s at most) for start_check NAME; then $status, $output.
+harvest_check() {
+	local out=$BATS_FILE_TMPDIR/$1 end=$((SECONDS + 20))
+	while [ ! -e "$out.rc" ]; do
+		((SECONDS < end)) || { fail "make check 0 BIN=$2 did not end within 20 s"; return 1; }
+		sleep 0.05
+	done
+	status=$(cat "$out.rc")
+	output=$(cat "$out.out")
+	log_run "make check 0 BIN=$2"
+}
+
+# lab_make ARG...: bats `run` of `make -s -C LAB_ROOT ARG...`, logged. The make that runs
+# the suite (make test) must not leak into this one: its MAKEFLAGS would carry its own
+# command-line variables (BIN=...), and N, FROM, ARGS, BIN, RAW in the environment would
+# become this make's variables.
+lab_make() {
+	local flags=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-[0-9]* | '!' | --separate-stderr) flags+=("$1"); shift ;;
+		*) break ;;
+		esac
+	done
+	run "${flags[@]}" clean_make "$@"
+	log_run "make $*"
+}
+
+# clean_make ARG...: make -s -C LAB_ROOT ARG..., without the outer make's variables.
+clean_make() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u N -u FROM -u ARGS -u BIN -u RAW \
+		make -s -C "$LAB_ROOT" "$@"
+}
+
+# path_without TOOL DIR: fill DIR with symlinks to every command on PATH except TOOL, for
+# PATH=DIR (the first of each name wins, as a PATH lookup would).
+path_without() {
+	local dir dirs
+	mkdir -p "$2"
+	IFS=: read -ra dirs <<<"$PATH"
+	for dir in "${dirs[@]}"; do
+		[ -d "$dir" ] && { ln -s "$dir"/* "$2"/ 2>/dev/null || true; }
+	done
+	rm -f "$2/$1"
+}
+
+# no_strace: the PATH directory without strace (made by setup_file).
+no_strace() {
+	local d
+	d=$(cat "$BATS_FILE_TMPDIR/no-strace.where")/no-strace
+	if [ -e "$d/strace" ] || [ ! -x "$d/make" ]; then
+		fail "$d should hold make but not strace"
+		return 1
+	fi
+	echo "$d"
+}
+
+# changed_lines TEXT: the + and - lines of a unified diff, without its ---/+++ header.
+changed_lines() {
+	printf '%s\n' "$1" | grep -E '^[-+]' | grep -vE '^(---|\+\+\+) '
+}
+
+@test "tools: make diff 3 shows the new CLONE_NEW* flags and namespace table, within 140 lines" {
+	lab_make --separate-stderr diff 3
+	expect_status 0
+	expect_contains "$output" "--- 02-clone-pid/clone-pid.c" "diff header"
+	expect_contains "$output" "+++ 03-multi-ns/multi-ns.c" "diff header"
+	expect_contains "$output" "-	pid = clone_child(child_main, &args, CLONE_NEWPID);" "the old clone"
+	expect_match "$output" $'\n\\+\tpid = clone_child\\(child_main, &args, args\\.flags\\);' \
+		"the new clone"
+	expect_match "$output" $'\n\\+[^\n]*args->flags \\|= ns_kinds\\[i\\]\\.flag;' \
+		"a letter adds its flag from the namespace table"
+	expect_match "$output" $'\n\\+[^\n]*sethostname\\(args->hostname' "the UTS namespace's hostname"
+	expect_match "$output" $'\n\\+[^\n]*mount\\("proc", "/proc", "proc"' "the mount namespace's /proc"
+	local n
+	n=$(changed_lines "$output" | wc -l)
+	((n <= 140)) || fail "changed lines: expected at most 140, got $n"
+}
+
+@test "tools: make diff 3 leaves the shared skeleton alone (wait, signals, exec, pdeathsig)" {
+	lab_make --separate-stderr diff 3
+	expect_status 0
+	local unrelated
+	unrelated=$(changed_lines "$output" |
+		grep -E 'wait_child|block_signals|exec_command|PR_SET_PDEATHSIG|parse_args\(argc') || true
+	expect_eq "$unrelated" "" "changed lines about what stage 02 already does"
+}
+
+@test "tools: make diff 2 notes FROM=0 on stderr; make diff 2 FROM=0 shows fork become clone" {
+	lab_make --separate-stderr diff 2
+	expect_status 0
+	expect_contains "$stderr" "make diff 2 FROM=0" "the note on stderr"
+	lab_make --separate-stderr diff 2 FROM=0
+	expect_status 0
+	expect_contains "$output" "-	pid = fork();" "the fork that goes"
+	expect_contains "$output" "+	pid = clone_child(child_main, &args, CLONE_NEWPID);" "the clone that comes"
+	expect_eq "$stderr" "" "stderr with FROM given"
+}
+
+@test "tools: make diff 0 and make diff 9 fail with a message naming the stages" {
+	lab_make --separate-stderr diff 0
+	[ "$status" -ne 0 ] || fail "make diff 0: expected a non-zero exit, got 0"
+	expect_contains "$stderr" "Stage 00 is the first stage" "stderr of make diff 0"
+	lab_make --separate-stderr diff 9
+	[ "$status" -ne 0 ] || fail "make diff 9: expected a non-zero exit, got 0"
+	expect_contains "$stderr" "No stage '9'. Stages here: 0 1 2 3 4" "stderr of make diff 9"
+}
+
+@test "tools: make trace 0 shows fork-exec's clone, the execve of bash and the wait4" {
+	requires tool:strace
+	lab_make --separate-stderr trace 0
+	expect_status 0
+	expect_eq "$(head -n 1 <<<"$output")" "test" "the demo's output, first"
+	expect_match "$output" $'\n[0-9]+ execve\\("\\./00-fork-exec/fork-exec", ' "execve of the stage"
+	expect_match "$output" $'\n[0-9]+ (clone|clone3|fork|vfork)\\(' "the fork"
+	expect_match "$output" $'\n[0-9]+ execve\\("/bin/bash", \\["/bin/bash", "-c", "echo test"\\]' \
+		"execve of the command"
+	expect_match "$output" $'\n[0-9]+ wait4\\([0-9]+, \\[\\{WIFEXITED\\(s\\) && WEXITSTATUS\\(s\\) == 0\\}\\]' \
+		"wait4 of the child"
+	[[ $output != *ld.so.cache* && $output != *libc.so* ]] ||
+		fail "the dynamic loader's openat/read should be filtered out, got: $output"
+}
+
+@test "tools: make trace 4 shows the ID map writes and the go byte on the pipe" {
+	requires tool:strace
+	lab_make --separate-stderr trace 4
+	expect_status 0
+	expect_match "$output" $'\n[0-9]+ pipe2\\(\\[[0-9]+<pipe:' "pipe2"
+	expect_match "$output" $'\n[0-9]+ clone\\([^\n]*CLONE_NEWUSER' "clone with CLONE_NEWUSER"
+	expect_match "$output" $'\n[0-9]+ write\\([0-9]+</proc/[0-9]+/uid_map>, "0 [0-9]+ 1\\\\n"' \
+		"the uid_map write"
+	expect_match "$output" $'\n[0-9]+ write\\([0-9]+</proc/[0-9]+/gid_map>, ' "the gid_map write"
+	expect_match "$output" $'\n[0-9]+ read\\([0-9]+<pipe:\\[[0-9]+\\]>, "G", 1\\) = 1' \
+		"the child reading the go byte"
+}
+
+@test "tools: make trace without strace gives a one-line hint and fails" {
+	local p
+	p=$(no_strace)
+	PATH=$p lab_make --separate-stderr trace 0
+	[ "$status" -ne 0 ] || fail "expected a non-zero exit without strace, got 0"
+	expect_eq "$(head -n 1 <<<"$stderr")" "strace not found: apt-get install strace" \
+		"first line on stderr"
+}
+
+@test "tools: make doctor passes here, one ok/warn/FAIL line per item" {
+	lab_make doctor
+	expect_status 0
+	expect_match "$output" "(^|"$'\n'")ok +kernel " "kernel line"
+	expect_contains "$output" "doctor: ready" "last line"
+	local bad
+	bad=$(grep -vE '^(ok|warn|FAIL)  |^$|^stages |^as an ordinary user|^doctor: ' <<<"$output") || true
+	expect_eq "$bad" "" "lines that are not ok/warn/FAIL items"
+}
+
+@test "tools: make doctor with no strace on PATH names it and the fix, and nothing else changes" {
+	local p before
+	p=$(no_strace)
+	lab_make doctor
+	before=$(grep -E '^(warn|FAIL) ' <<<"$output") || true
+	PATH=$p lab_make doctor
+	expect_status 0
+	expect_match "$output" "(^|"$'\n'")warn +strace not found: apt-get install strace" "strace line"
+	expect_eq "$(grep -E '^(warn|FAIL) ' <<<"$output" | grep -v 'strace not found')" "$before" \
+		"the other warn/FAIL lines, against a run with the full PATH"
+}
+
+@test "tools: make check 0 BIN=<the lab's own fork-exec> passes" {
+	requires tool:pgrep
+	harvest_check own "$(lab_bin 00)"
+	expect_status 0
+	expect_match "$output" "bats: [0-9]+ passed, 0 failed" "summary line"
+}
+
+@test "tools: make check 0 BIN=/bin/true fails, saying what was expected and what came back" {
+	requires tool:pgrep
+	harvest_check true /bin/true
+	[ "$status" -ne 0 ] || fail "expected make check to fail for /bin/true, got 0"
+	expect_contains "$output" "not ok 1 fork-exec:" "the first check"
+	expect_contains "$output" "FAIL: stdout: expected 'test', got ''" "the first check's message"
+	expect_contains "$output" "FAIL: expected exit status 3, got 0" "the exit status check"
+	expect_contains "$output" "# /bin/true sh -c exit 3  (exit status 0)" "the logged command"
+	expect_match "$output" "bats: [0-9]+ passed, [1-9][0-9]* failed" "summary line"
+}

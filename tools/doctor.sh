@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# doctor.sh: `make doctor`, a pre-flight for a workshop machine. One line per item:
+#
+#   ok    what was found
+#   warn  what is missing or limited, and what it costs (a demo, a tool, some tests)
+#   FAIL  what stops a stage from running here, and the fix
+#
+# then which stages can run here as this user. Exit status: 1 if any line says FAIL, else 0.
+# The namespace probes use unshare(1) to ask the kernel for what each stage asks for, so it
+# works before anything is built. It changes nothing on the machine.
+set -uo pipefail
+
+fails=0 warns=0
+ok()   { printf 'ok    %s\n' "$*"; }
+warn() { printf 'warn  %s\n' "$*"; warns=$((warns + 1)); }
+FAIL() { printf 'FAIL  %s\n' "$*"; fails=$((fails + 1)); }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# sysctl NAME: its value from /proc/sys, or nothing when this kernel has no such setting.
+sysctl_val() {
+	local f=/proc/sys/${1//.//}
+	[ -r "$f" ] && cat "$f" 2>/dev/null
+}
+
+uid=$(id -u)
+root=false
+[ "$uid" = 0 ] && root=true
+
+# --- the kernel -------------------------------------------------------------------------
+kernel=$(uname -r)
+if grep -q Microsoft /proc/version 2>/dev/null; then
+	FAIL "kernel $kernel is WSL1, which has no namespaces: use WSL2 (wsl --set-version DISTRO 2)"
+else
+	major=${kernel%%.*} rest=${kernel#*.}
+	minor=${rest%%[!0-9]*}
+	if ((major > 3 || (major == 3 && minor >= 8))); then
+		ok "kernel $kernel"
+	else
+		FAIL "kernel $kernel: user namespaces need 3.8 or newer; use a newer distribution"
+	fi
+fi
+
+# --- each namespace type the stages use ------------------------------------------------
+# pid: 02-04; ipc, mnt, net, uts: 03-04; user: 03 -U and 04.
+missing_ns=""
+for ns in pid ipc mnt net uts user; do
+	[ -e "/proc/self/ns/$ns" ] || missing_ns="$missing_ns $ns"
+done
+if [ -z "$missing_ns" ]; then
+	ok "namespaces: pid ipc mnt net uts user (/proc/self/ns)"
+else
+	FAIL "namespaces missing:$missing_ns: the kernel lacks CONFIG_*_NS; stages 02-04 need them"
+fi
+
+# --- who we are, and where ---------------------------------------------------------------
+cap_sys_admin=false
+capeff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status 2>/dev/null)
+[ -n "$capeff" ] && (((16#$capeff >> 21) & 1)) && cap_sys_admin=true
+if $root && $cap_sys_admin; then
+	ok "root (uid 0, with CAP_SYS_ADMIN): every stage runs; rootless cases are tried as uid 65534"
+elif $root; then
+	warn "root without CAP_SYS_ADMIN (a container?): stages 02 and 03 need it: run the" \
+		"container with --privileged, or use a VM"
+else
+	warn "not root (uid $uid): stage 02 and stage 03 without -U need sudo; 00, 01, 03 -U and 04 do not"
+fi
+
+container=""
+if have systemd-detect-virt; then
+	container=$(systemd-detect-virt -c 2>/dev/null) || container=""
+	[ "$container" = none ] && container=""
+fi
+[ -z "$container" ] && [ -e /.dockerenv ] && container=docker
+[ -z "$container" ] && [ -e /run/.containerenv ] && container=podman
+if [ -n "$container" ]; then
+	ok "inside a container ($container): the probes below show what it allows"
+fi
+
+# --- unprivileged user namespaces ------------------------------------------------------
+# Who tries: this user, or uid 65534 when we are root (root may always create them).
+as_user() {
+	if $root; then
+		(cd / && "$(readlink -f "$(type -P setpriv)")" --reuid=65534 --regid=65534 --clear-groups "$@")
+	else
+		"$@"
+	fi
+}
+who="as uid $uid"
+$root && who="as uid 65534"
+
+maxns=$(sysctl_val user.max_user_namespaces)
+clone_ok=$(sysctl_val kernel.unprivileged_userns_clone)
+apparmor=$(sysctl_val kernel.apparmor_restrict_unprivileged_userns)
+if [ "$maxns" = 0 ]; then
+	FAIL "user.max_user_namespaces is 0: no user namespaces at all: sysctl -w user.max_user_namespaces=15000"
+elif [ -n "$maxns" ]; then
+	ok "user.max_user_namespaces = $maxns"
+fi
+if [ "$clone_ok" = 0 ]; then
+	warn "kernel.unprivileged_userns_clone = 0 forbids them to ordinary users: sysctl -w kernel.unprivileged_userns_clone=1"
+elif [ -n "$clone_ok" ]; then
+	ok "kernel.unprivileged_userns_clone = $clone_ok"
+fi
+if [ "$apparmor" = 1 ]; then
+	warn "kernel.apparmor_restrict_unprivileged_userns = 1 (Ubuntu 24.04) strips them of privilege:" \
+		"sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"
+elif [ -n "$apparmor" ]; then
+	ok "kernel.apparmor_restrict_unprivileged_userns = $apparmor"
+fi
+
+# The reason a user namespace was refused, from the settings above.
+userns_why() {
+	if [ "$maxns" = 0 ]; then echo "user.max_user_namespaces is 0"
+	elif [ "$clone_ok" = 0 ]; then echo "kernel.unprivileged_userns_clone is 0"
+	elif [ "$apparmor" = 1 ]; then echo "AppArmor: kernel.apparmor_restrict_unprivileged_userns is 1"
+	elif [ -n "$container" ]; then echo "the container's seccomp profile or missing privileges"
+	else echo "a security module or seccomp filter"
+	fi
+}
+
+# probe WHO FLAGS...: does unshare with FLAGS succeed? WHO is "me" or "user". The programs
+# are named by their real paths: uid 65534 may not be able to search a directory on our PATH.
+probe() {
+	local who=$1 unshare_bin true_bin
+	shift
+	unshare_bin=$(readlink -f "$(type -P unshare)")
+	true_bin=$(readlink -f "$(type -P true)")
+	if [ "$who" = user ]; then
+		as_user "$unshare_bin" "$@" "$true_bin" >/dev/null 2>&1
+	else
+		"$unshare_bin" "$@" "$true_bin" >/dev/null 2>&1
+	fi
+}
+
+# As root: what stages 02 and 03 ask for, then stage 04's user namespace on top.
+rootns=unknown      # root: new PID, mount, UTS, IPC and network namespaces, a fresh /proc
+root04=unknown      # root: the same inside a new user namespace (stage 04 run by root)
+if $root && have unshare; then
+	if probe me --mount --uts --ipc --net --pid --fork --mount-proc; then
+		rootns=yes
+		ok "as root: new PID, mount, UTS, IPC and network namespaces (unshare -mipnuf --mount-proc true)"
+	else
+		rootns=no
+		FAIL "as root: unshare -mipnuf --mount-proc true fails: a container without CAP_SYS_ADMIN" \
+			"or with a seccomp profile? run it --privileged, or use a VM"
+	fi
+	if probe me --user --map-root-user --mount --uts --ipc --net --pid --fork --mount-proc; then
+		root04=yes
+		ok "as root: the same in a new user namespace (what stage 04 does)"
+	else
+		root04=no
+		FAIL "as root: a new user namespace is refused ($(userns_why)): stage 04 cannot run"
+	fi
+fi
+
+# As an ordinary user: a user namespace with root inside, then the whole stage-04 container.
+userns=unknown      # can an ordinary user create a user namespace with root inside?
+rootless=unknown    # ...and the whole stage-04 container, a fresh /proc included?
+if ! have unshare; then
+	warn "cannot probe namespaces: unshare not found: apt-get install util-linux"
+elif $root && ! have setpriv; then
+	warn "cannot probe unprivileged user namespaces: setpriv not found: apt-get install util-linux"
+else
+	if probe user --user --map-root-user; then
+		userns=yes
+		ok "unprivileged user namespaces ($who: unshare --user --map-root-user true)"
+	else
+		userns=no
+		if probe user --user; then
+			why="created, but no root inside ($(userns_why))"
+		else
+			why="refused ($(userns_why))"
+		fi
+		if $root; then
+			warn "unprivileged user namespaces $why: ordinary users cannot run 03 -U or 04;" \
+				"the rootless checks skip"
+		else
+			FAIL "unprivileged user namespaces $why: stages 03 -U and 04 cannot run as uid $uid"
+		fi
+	fi
+	if [ "$userns" = yes ]; then
+		if probe user --user --map-root-user --mount --uts --ipc --net --pid --fork --mount-proc; then
+			rootless=yes
+			ok "a rootless container with a fresh /proc ($who: what stage 04 does)"
+		else
+			rootless=no
+			why="the kernel refuses a fresh /proc"
+			[ -n "$container" ] && why="$why (the container masks parts of its /proc)"
+			if $root; then
+				warn "a rootless container $who fails: $why: ordinary users cannot run 04"
+			else
+				FAIL "a rootless container $who fails: $why: run on a VM or host, or as root"
+			fi
+		fi
+	fi
+fi
+
+# --- the tools ---------------------------------------------------------------------------
+if have cc; then
+	ok "cc: $(cc --version 2>/dev/null | head -n 1)"
+else
+	FAIL "cc not found: no stage can be built: apt-get install build-essential"
+fi
+if have make; then
+	ok "make: $(make --version 2>/dev/null | head -n 1)"
+else
+	FAIL "make not found: apt-get install make (or build-essential)"
+fi
+
+# bats 1.5 or newer, or a way for `make test` to fetch one (tools/deps.sh).
+bats_version() {
+	local v
+	v=$("$1" --version 2>/dev/null) || return 1
+	v=${v#Bats }
+	local major=${v%%.*} rest=${v#*.}
+	local minor=${rest%%.*}
+	[[ $major =~ ^[0-9]+$ && $minor =~ ^[0-9]+$ ]] || return 1
+	((major > 1 || (major == 1 && minor >= 5))) || return 1
+	echo "$v"
+}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if have bats && v=$(bats_version bats); then
+	ok "bats $v"
+elif [ -x "$here/.deps/node_modules/.bin/bats" ] && v=$(bats_version "$here/.deps/node_modules/.bin/bats"); then
+	ok "bats $v (in .deps/, fetched by make test)"
+elif have npm; then
+	warn "bats 1.5+ not found: make test will fetch bats-core from the npm registry into .deps/"
+elif $root && have apt-get; then
+	warn "bats 1.5+ not found: make test will apt-get install bats"
+else
+	FAIL "bats 1.5+ not found, and no npm to fetch it: apt-get install bats (or npm install -g bats)"
+fi
+
+# tool package what-it-costs: warn with the fix when missing.
+tool() {
+	if have "$1"; then
+		ok "$1 ($(command -v "$1"))"
+	else
+		warn "$1 not found: apt-get install $2 ($3)"
+	fi
+}
+tool strace strace "make trace needs it"
+tool ip iproute2 "the demos of stages 03 and 04 use ip link"
+tool ps procps "the demos use ps; most checks need pgrep"
+tool hostname hostname "the demos of stages 03 and 04 use it"
+for t in unshare setpriv nsenter findmnt lsns; do
+	tool "$t" util-linux "the observations and some checks use it"
+done
+
+# --- which stages run here ---------------------------------------------------------------
+# runnable AS: the stages that run as root (AS=root) or as an ordinary user (AS=user).
+runnable() {
+	local s=""
+	if have cc && have make && [ -z "$missing_ns" ]; then
+		s="00 01"
+		if [ "$1" = root ]; then
+			[ "$rootns" != no ] && s="$s 02 03"
+			[ "$root04" != no ] && s="$s 04"
+		else
+			[ "$userns" != no ] && [ "$rootless" != no ] && s="$s 03(-U) 04"
+		fi
+	fi
+	echo "${s:-none}"
+}
+echo
+if $root; then
+	echo "stages that run here as root: $(runnable root)"
+	echo "as an ordinary user (uid 65534): $(runnable user)"
+else
+	echo "stages that run here as uid $uid: $(runnable user) (02, and 03 without -U, need sudo)"
+fi
+if ((fails)); then
+	echo "doctor: $fails FAIL, $warns warn: fix the FAIL lines before the workshop"
+	exit 1
+fi
+echo "doctor: ready ($warns warn)"

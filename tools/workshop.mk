@@ -1,0 +1,47 @@
+# workshop.mk: the workshop tools, included by the top-level Makefile.
+#
+#   make diff N [FROM=M]        diff -u of stage N-1's program (or stage M's) and stage N's
+#   make trace N [ARGS='...']   stage N's demo under strace -f, only the calls it teaches
+#                [BIN=path]     ...or your own program's run of that demo
+#                [RAW=1]        ...with every traced call, unfiltered
+#   make doctor                 pre-flight of this machine: kernel, namespaces, privileges, tools
+#
+# N is read as in `make stage N` (3, 03, diff-3, N=3): see NUM_GOALS in the Makefile.
+
+.PHONY: diff trace doctor
+
+# The stage directory FROM=M names (3 or 03), or nothing.
+FROM_DIR = $(patsubst %/,%,$(firstword $(wildcard $(FROM)-*/ 0$(FROM)-*/)))
+
+# diff exits 1 when the files differ: that is the normal case here, so only 2 (trouble) fails
+# (141, SIGPIPE, is `make diff 3 | head` and no trouble either).
+# Colour when stdout is a terminal, if this diff knows --color (GNU diffutils 3.4+).
+diff:
+	@if [ -z "$(N)" ]; then \
+		echo "Which stage? make diff N, N = 1..4: what stage N adds to the one before" >&2; exit 2; fi
+	@if [ -z "$(DIR)" ]; then \
+		echo "No stage '$(N)'. Stages here: $(STAGE_NUMS) (e.g. make diff 3: what stage 03 adds to 02)" >&2; \
+		exit 2; fi
+	@if [ -n "$(FROM)" ] && [ -z "$(FROM_DIR)" ]; then \
+		echo "No stage '$(FROM)' for FROM. Stages here: $(STAGE_NUMS) (e.g. make diff 2 FROM=0)" >&2; \
+		exit 2; fi
+	@from='$(FROM_DIR)'; \
+	if [ -z "$$from" ]; then \
+		for d in $(STAGE_DIRS); do [ "$$d" = '$(DIR)' ] && break; from=$$d; done; \
+		if [ -z "$$from" ]; then \
+			echo "Stage $(NN) is the first stage: nothing before it to compare with. Try make diff 1." >&2; \
+			exit 2; fi; \
+		if [ '$(NN)' = 02 ]; then \
+			echo "note: make diff 2 FROM=0 shows clone() replacing stage 00's fork(); stage 01 was a detour without fork." >&2; fi; \
+	fi; \
+	color=; diff --color=auto /dev/null /dev/null >/dev/null 2>&1 && color=--color=auto; \
+	diff -u $$color "$$from/$$(echo "$$from" | cut -d- -f2-).c" '$(DIR)/$(PROG).c'; \
+	rc=$$?; [ $$rc -le 1 ] || [ $$rc -eq 141 ] || exit $$rc
+
+trace: export LAB_CMD = $(if $(BIN),$(BIN),./$(DIR)/$(PROG)) $(if $(ARGS),$(ARGS),$(DEMO_$(NN)))
+trace: need-stage
+	@$(MAKE) -s --no-print-directory -C $(DIR)
+	@tools/trace.sh
+
+doctor:
+	@tools/doctor.sh
