@@ -99,6 +99,7 @@ teardown() {
 @test "fork-exec: -v PIDs agree with the report line and with \$\$ and \$PPID in the child" {
 	lab --separate-stderr -v sh -c 'echo $$ $PPID'
 	expect_status 0
+	expect_match "$output" '^[0-9]+ [0-9]+$' "stdout of sh -c 'echo \$\$ \$PPID'"
 	local child=${output% *} parent=${output#* }
 	expect_contains "$stderr" "parent (PID=$parent, PPID=" "-v parent line"
 	expect_contains "$stderr" "created child PID=$child" "-v parent line"
@@ -111,7 +112,7 @@ teardown() {
 	m=$(marker)
 	"$PROG_BIN" -v sleep "$m" 2>"$log" 3>&- &
 	local pid=$!
-	wait_for_proc "sleep $m"
+	wait_for_proc "sleep $m" "$pid"
 	kill -TERM "$pid"
 	wait_exit "$pid"
 	cat "$log" >&2
@@ -126,7 +127,7 @@ teardown() {
 	m=$(marker)
 	"$PROG_BIN" -v sh -c "trap '' TERM; exec sleep $m" 2>"$log" 3>&- &
 	local pid=$!
-	wait_for_proc "sleep $m"
+	wait_for_proc "sleep $m" "$pid"
 	kill -TERM "$pid"
 	wait_for_line "$log" "forwarded SIGTERM to PID [0-9]+"
 	kill -0 "$pid" || fail "the first SIGTERM should not have ended it"

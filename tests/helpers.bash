@@ -19,17 +19,25 @@ lab_bin() {
 	echo "$LAB_BIN_ROOT/$dir/${dir#??-}"
 }
 
-# stage_bin NN: the program under test for stage NN: BIN when set, else the lab's own.
+# stage_bin NN: the program under test for stage NN: BIN when set (a relative BIN is taken
+# from the lab's top directory), else the lab's own. Fails, saying why, if it cannot run.
 stage_bin() {
+	local bin
 	if [ -n "${BIN:-}" ]; then
 		case $BIN in
-		/*) echo "$BIN" ;;
-		*/*) echo "$LAB_ROOT/$BIN" ;;
-		*) command -v "$BIN" ;;
+		/*) bin=$BIN ;;
+		*/*) bin=$LAB_ROOT/$BIN ;;
+		*) bin=$(command -v "$BIN") || bin=$LAB_ROOT/$BIN ;;
 		esac
 	else
-		lab_bin "$1"
+		bin=$(lab_bin "$1")
 	fi
+	if [ ! -x "$bin" ] || [ -d "$bin" ]; then
+		echo "FAIL: the program under test, $bin, is not an executable file" \
+			"(BIN='${BIN:-}'; build it, or give its path)" >&2
+		return 1
+	fi
+	echo "$bin"
 }
 
 # pkg_of TOOL: the Debian package that provides TOOL.
@@ -85,7 +93,8 @@ lab() {
 		*) break ;;
 		esac
 	done
-	run "${flags[@]}" "$PROG_BIN" "$@"
+	# run -N fails the test at once on another status: log first, then fail.
+	run "${flags[@]}" "$PROG_BIN" "$@" || { log_run "$PROG_BIN $*"; return 1; }
 	log_run "$PROG_BIN $*"
 }
 
@@ -141,44 +150,52 @@ marker() {
 	echo "$((86400 + RANDOM * 32 + RANDOM % 32)).$((RANDOM % 1000))"
 }
 
-# expect_gone PATTERN: within 2 s no process has PATTERN in its command line.
-expect_gone() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		pgrep -f -- "$1" >/dev/null || return 0
+# poll CMD...: run CMD every 20 ms until it succeeds (0) or 2 s have passed (1).
+poll() {
+	local deadline=$((${EPOCHREALTIME/./} + 2000000))
+	until "$@"; do
+		((${EPOCHREALTIME/./} < deadline)) || return 1
 		sleep 0.02
 	done
-	fail "processes left behind: $(pgrep -af -- "$1" | tr '\n' ';')"
 }
 
-# wait_for_proc PATTERN: poll (2 s at most) until a process has PATTERN in its command line.
+# no_proc PATTERN: no process has PATTERN in its command line.
+no_proc() {
+	! pgrep -f -- "$1" >/dev/null
+}
+
+# expect_gone PATTERN: within 2 s no process has PATTERN in its command line.
+expect_gone() {
+	poll no_proc "$1" ||
+		fail "processes left behind: $(pgrep -af -- "$1" | tr '\n' ';')"
+}
+
+# proc_or_exit PATTERN PID: a process matches PATTERN, or PID has ended (nothing to wait for).
+proc_or_exit() {
+	pgrep -f -- "$1" >/dev/null || { [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; }
+}
+
+# wait_for_proc PATTERN [PID]: poll (2 s at most) until a process has PATTERN in its command
+# line. With PID (the program under test, in the background), fail at once if it ends first.
 wait_for_proc() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		pgrep -f -- "$1" >/dev/null && return 0
-		sleep 0.02
-	done
-	fail "no process matching '$1' appeared within 2 s"
+	poll proc_or_exit "$1" "${2:-}"
+	pgrep -f -- "$1" >/dev/null && return 0
+	if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
+		fail "the program (PID $2) ended before a process matching '$1' appeared"
+	else
+		fail "no process matching '$1' appeared within 2 s"
+	fi
 }
 
 # wait_for_line FILE REGEX: poll (2 s at most) until FILE has a line matching REGEX.
 wait_for_line() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -qE -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.02
-	done
-	fail "no line matching /$2/ in $1 within 2 s; it holds: $(tr '\n' ';' <"$1")"
+	poll grep -qE -- "$2" "$1" 2>/dev/null ||
+		fail "no line matching /$2/ in $1 within 2 s; it holds: $(tr '\n' ';' <"$1")"
 }
 
 # wait_exit PID: wait (2 s at most) for background job PID; its status in $status.
 wait_exit() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.02
-	done
-	if kill -0 "$1" 2>/dev/null; then
+	if ! poll eval "! kill -0 $1 2>/dev/null"; then
 		kill -KILL "$1" 2>/dev/null
 		wait "$1" 2>/dev/null
 		fail "PID $1 still running after 2 s"
@@ -190,13 +207,11 @@ wait_exit() {
 
 # wait_child_of PID: poll (2 s at most) until PID has a child; print its PID.
 wait_child_of() {
-	local i kids
-	for ((i = 0; i < 100; i++)); do
-		kids=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
-		[ -n "$kids" ] && { echo "${kids%% *}"; return 0; }
-		sleep 0.02
-	done
-	fail "PID $1 created no child within 2 s"
+	local kids
+	poll test -s "/proc/$1/task/$1/children" ||
+		{ fail "PID $1 created no child within 2 s"; return 1; }
+	kids=$(cat "/proc/$1/task/$1/children")
+	echo "${kids%% *}"
 }
 
 # A directory for nobody_bin's copies, named here, in the test's own shell (bats loads
