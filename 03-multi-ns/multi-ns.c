@@ -16,7 +16,7 @@
 #include <limits.h>     /* HOST_NAME_MAX */
 #include <stdio.h>      /* printf() */
 #include <stdlib.h>     /* exit() */
-#include <string.h>     /* strlen(), strchr() */
+#include <string.h>     /* strlen() */
 #include <sys/mount.h>  /* mount() */
 #include <sys/prctl.h>  /* prctl(PR_SET_PDEATHSIG) */
 #include <unistd.h>     /* getpid(), getppid(), sethostname() */

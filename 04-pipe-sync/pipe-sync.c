@@ -17,7 +17,7 @@
 #include <limits.h>     /* HOST_NAME_MAX */
 #include <stdio.h>      /* printf() */
 #include <stdlib.h>     /* exit() */
-#include <string.h>     /* strlen(), strchr() */
+#include <string.h>     /* strlen() */
 #include <sys/mount.h>  /* mount() */
 #include <sys/prctl.h>  /* prctl(PR_SET_PDEATHSIG) */
 #include <unistd.h>     /* getpid(), getppid(), sethostname(), pipe2() */
@@ -216,9 +216,9 @@ int main(int argc, char *argv[])
 	pid = clone_child(child_main, &args, args.flags);  /* fork, with the flags */
 	if (pid == -1)
 		die("clone", NULL, clone_hint(errno, args.flags, NULL));
+
 	verbose("parent (PID=%ld, PPID=%ld) created child PID=%ld",
 		(long)getpid(), (long)getppid(), (long)pid);
-
 	write_id_maps(pid);                 /* configure... */
 	release_child(pid, &args);          /* ...then release */
 	return wait_child(pid);             /* reap it, report it, pass its status on */
