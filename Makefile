@@ -4,6 +4,7 @@
 #   make check N [BIN=path]     run stage N's checks (against BIN, e.g. your own program)
 #   make test                   every stage's checks
 #   make lint | san | clean     static checks | sanitizer build + checks | remove build output
+#   make diff N | trace N | doctor | bench   the workshop tools (tools/*.mk)
 
 SHELL := /bin/bash
 STAGE_DIRS := $(sort $(patsubst %/,%,$(wildcard [0-9][0-9]-*/)))
@@ -114,6 +115,10 @@ help:
 	@echo "  make test                  run every stage's checks"
 	@echo "  make lint                  cppcheck, shellcheck, clang's scan-build; warnings fail"
 	@echo "  make san                   ASan + UBSan build, then the whole suite against it"
+	@echo "  make diff N [FROM=M]       what stage N adds: diff -u of stage N-1's (or M's) C file and N's"
+	@echo "  make trace N [ARGS='...']  stage N's demo under strace -f, only the calls it teaches (RAW=1: all)"
+	@echo "  make doctor                pre-flight of this machine; which stages run here"
+	@echo "  make bench                 launch cost of each stage vs util-linux unshare (root)"
 	@echo "  make / make clean          build every stage / remove build output"
 	@echo "make stage 3, make stage 03 and make stage-3 all mean stage 03."
 	@echo "Run a binary directly: sudo ./02-clone-pid/clone-pid -v sh"
