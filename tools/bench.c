@@ -1,0 +1,511 @@
+/*
+ * bench.c: the timer behind `make bench`. It launches /bin/true through each stage's
+ * program and through util-linux unshare(1) doing the same isolation, many times, and
+ * prints how long a launch takes (median and 95th percentile) as markdown tables.
+ *
+ * Method: WARMUP untimed runs per configuration first (page cache, dynamic loader), then
+ * ROUNDS rounds; in each round every configuration runs RUNS times in a row, starting with
+ * a different configuration each round, so a slow drift of the machine (another job,
+ * frequency scaling) spreads over all of them. A launch is timed with CLOCK_MONOTONIC from
+ * just before posix_spawn(3) to just after waitpid(2) returns. The figure compared is the
+ * median of the per-round medians; p95 is taken over all timed runs. Beside each ratio,
+ * the middle half (25th to 75th percentile) of the per-round ratios shows how far rounds
+ * disagree; what a namespace adds is the median of the per-round differences. The
+ * launched programs' stdout and stderr go to /dev/null.
+ *
+ * Usage: bench [-r ROUNDS] [-n RUNS] [-w WARMUP] [-C BINROOT] [-F FLOOR] ['COMMAND ARG...']...
+ *   BINROOT holds the stage directories (default "."); FLOOR is tools/floor.c built.
+ * Exit status: 0 when every configuration ran (targets missed are reported, not fatal);
+ * 1 when a launch failed; 2 on a usage error.
+ */
+#include <errno.h>        /* errno */
+#include <fcntl.h>        /* open() */
+#include <limits.h>       /* PATH_MAX */
+#include <spawn.h>        /* posix_spawn() */
+#include <stdbool.h>      /* bool */
+#include <stdio.h>        /* printf() */
+#include <stdlib.h>       /* malloc(), qsort(), strtol() */
+#include <string.h>       /* strcmp(), strerror() */
+#include <sys/utsname.h>  /* uname() */
+#include <sys/wait.h>     /* waitpid() */
+#include <time.h>         /* clock_gettime() */
+#include <unistd.h>       /* access(), geteuid(), getopt() */
+
+extern char **environ;
+
+#define MAX_ARGS 16
+#define FLOOR "@floor"    /* argv[0] placeholders, resolved at start-up */
+#define LAB   "@lab/"     /* "@lab/00-fork-exec/fork-exec": under BINROOT */
+
+/* One way of launching /bin/true. */
+struct config {
+	const char *label;            /* as shown in the tables */
+	const char *argv[MAX_ARGS];   /* argv[0] may start with a placeholder */
+	bool needs_root;
+	/* filled in at run time */
+	char path[PATH_MAX];          /* argv[0] resolved */
+	const char *skip;             /* why it is not measured, or NULL */
+	double *ms;                   /* all timed runs, round by round */
+	double *round_median;         /* one per round */
+	double median, p95;           /* median of round medians; p95 of all runs */
+	int failed;                   /* timed runs that did not exit 0 */
+};
+
+/* The lab's configurations, by name. */
+enum {
+	FLOOR_TRUE, STAGE00, PLAIN_TRUE, STAGE01, STAGE02, UNSHARE02, STAGE03, UNSHARE03,
+	STAGE04, UNSHARE04, NS_NONE, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_UTS, NS_USER,
+	NBUILTIN
+};
+
+/* [NAME] = CONF(needs root, label, argv...) */
+#define CONF(root, text, ...) { .label = text, .argv = { __VA_ARGS__ }, .needs_root = root }
+#define MULTI_NS LAB "03-multi-ns/multi-ns"
+static struct config builtin[NBUILTIN] = {
+	[FLOOR_TRUE] = CONF(false, "floor /bin/true", FLOOR, "/bin/true"),
+	[STAGE00]    = CONF(false, "fork-exec /bin/true", LAB "00-fork-exec/fork-exec",
+			    "/bin/true"),
+	[PLAIN_TRUE] = CONF(false, "/bin/true (no launcher)", "/bin/true"),
+	[STAGE01]    = CONF(false, "exec-replace /bin/true", LAB "01-exec-replace/exec-replace",
+			    "/bin/true"),
+	[STAGE02]    = CONF(true, "clone-pid /bin/true", LAB "02-clone-pid/clone-pid", "/bin/true"),
+	[UNSHARE02]  = CONF(true, "unshare -pf /bin/true", "unshare", "-pf", "/bin/true"),
+	[STAGE03]    = CONF(true, "multi-ns -impnu /bin/true", MULTI_NS, "-impnu", "/bin/true"),
+	[UNSHARE03]  = CONF(true, "unshare -impnuf --mount-proc /bin/true",
+			    "unshare", "-impnuf", "--mount-proc", "/bin/true"),
+	[STAGE04]    = CONF(false, "pipe-sync /bin/true", LAB "04-pipe-sync/pipe-sync",
+			    "/bin/true"),
+	[UNSHARE04]  = CONF(false, "unshare -Urmpfinu --mount-proc /bin/true",
+			    "unshare", "-Urmpfinu", "--mount-proc", "/bin/true"),
+	[NS_NONE]    = CONF(false, "multi-ns /bin/true", MULTI_NS, "/bin/true"),
+	[NS_IPC]     = CONF(true, "multi-ns -i /bin/true", MULTI_NS, "-i", "/bin/true"),
+	[NS_MNT]     = CONF(true, "multi-ns -m /bin/true", MULTI_NS, "-m", "/bin/true"),
+	[NS_NET]     = CONF(true, "multi-ns -n /bin/true", MULTI_NS, "-n", "/bin/true"),
+	[NS_PID]     = CONF(true, "multi-ns -p /bin/true", MULTI_NS, "-p", "/bin/true"),
+	[NS_UTS]     = CONF(true, "multi-ns -u /bin/true", MULTI_NS, "-u", "/bin/true"),
+	[NS_USER]    = CONF(false, "multi-ns -U /bin/true", MULTI_NS, "-U", "/bin/true"),
+};
+/* What is measured: builtin[], or the commands given on the command line. */
+static struct config *configs = builtin;
+static int nconfigs = NBUILTIN;
+
+/* A stage's program beside what it is measured against. */
+struct pair {
+	const char *stage;
+	int lab, ref;                 /* indexes in configs[] */
+	double target;                /* the ratio to stay at or below; 0: none */
+};
+
+static const struct pair pairs[] = {
+	{ "00", STAGE00, FLOOR_TRUE, 1.05 },
+	{ "01", STAGE01, PLAIN_TRUE, 0 },
+	{ "02", STAGE02, UNSHARE02, 0.95 },
+	{ "03", STAGE03, UNSHARE03, 0.95 },
+	{ "04", STAGE04, UNSHARE04, 0.95 },
+};
+
+/* The per-namespace table: each letter alone against none, then all of stage 03. */
+static const struct { const char *name; int config; } ns_rows[] = {
+	{ "ipc", NS_IPC }, { "mnt", NS_MNT }, { "net", NS_NET }, { "pid", NS_PID },
+	{ "uts", NS_UTS }, { "user", NS_USER }, { "ipc+mnt+net+pid+uts, with /proc", STAGE03 },
+};
+
+static int rounds = 40, runs = 10, warmup = 20;
+static int devnull = -1;
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The q-quantile (0..1) of n values, nearest rank, in a sorted copy. */
+static double quantile(const double *v, int n, double q)
+{
+	double *s = calloc((size_t)n, sizeof(*s));
+	double r;
+	int k;
+
+	if (s == NULL)
+		return 0;
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	k = (int)(q * n + 0.999999) - 1;     /* ceil(q * n) - 1 */
+	if (k < 0)
+		k = 0;
+	if (q == 0.5 && n % 2 == 0)         /* the usual median of an even count */
+		r = (s[n / 2 - 1] + s[n / 2]) / 2;
+	else
+		r = s[k];
+	free(s);
+	return r;
+}
+
+/* Find NAME on PATH as the shell would; false if it is nowhere. */
+static bool find_on_path(const char *name, char *out, size_t size)
+{
+	const char *path = getenv("PATH");
+
+	if (strchr(name, '/'))
+		return snprintf(out, size, "%s", name) < (int)size && access(out, X_OK) == 0;
+	if (path == NULL)
+		path = "/usr/bin:/bin";
+	while (*path) {
+		size_t len = strcspn(path, ":");
+
+		if (snprintf(out, size, "%.*s/%s", (int)len, path, name) < (int)size &&
+		    access(out, X_OK) == 0)
+			return true;
+		path += len + (path[len] == ':');
+	}
+	return false;
+}
+
+/* Launch c once; its wall time in ms, or -1 with *status set when it did not exit 0. */
+static double launch(struct config *c, int *status)
+{
+	posix_spawn_file_actions_t fa;
+	struct timespec t0, t1;
+	pid_t pid;
+	int err;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, devnull, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, devnull, STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = posix_spawn(&pid, c->path, &fa, NULL, (char *const *)c->argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err) {
+		*status = -err;
+		return -1;
+	}
+	while (waitpid(pid, status, 0) == -1)
+		if (errno != EINTR) {
+			*status = -errno;
+			return -1;
+		}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (*status != 0)
+		return -1;
+	return (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+}
+
+/* Describe a status from launch() in a few words. */
+static const char *status_text(int status)
+{
+	static char buf[64];
+
+	if (status < 0)
+		snprintf(buf, sizeof(buf), "could not start: %s", strerror(-status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, sizeof(buf), "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, sizeof(buf), "exit status %d", WEXITSTATUS(status));
+	return buf;
+}
+
+/* Resolve argv[0], decide whether c can run here, and warm it up. */
+static void prepare(struct config *c, const char *binroot, const char *floor_path)
+{
+	static char reason[PATH_MAX + 64];
+	const char *a0 = c->argv[0];
+	bool found;
+	int status = 0;
+
+	if (strcmp(a0, FLOOR) == 0)
+		found = find_on_path(floor_path, c->path, sizeof(c->path));
+	else if (strncmp(a0, LAB, strlen(LAB)) == 0) {
+		snprintf(c->path, sizeof(c->path), "%s/%s", binroot, a0 + strlen(LAB));
+		found = access(c->path, X_OK) == 0;
+	} else
+		found = find_on_path(a0, c->path, sizeof(c->path));
+	c->argv[0] = c->path;
+	if (c->needs_root && geteuid() != 0) {
+		c->skip = "needs root";
+		return;
+	}
+	if (!found) {
+		snprintf(reason, sizeof(reason), "%s not found", c->path[0] ? c->path : a0);
+		c->skip = strdup(reason);
+		return;
+	}
+	for (int i = 0; i < warmup || i < 1; i++)
+		if (launch(c, &status) < 0) {
+			snprintf(reason, sizeof(reason), "%s", status_text(status));
+			c->skip = strdup(reason);
+			return;
+		}
+	c->ms = calloc((size_t)rounds * runs, sizeof(double));
+	c->round_median = calloc(rounds, sizeof(double));
+	if (c->ms == NULL || c->round_median == NULL) {
+		perror("bench: calloc");
+		exit(1);
+	}
+}
+
+/* Commands given on the command line: each a string of words separated by spaces. */
+static void custom_configs(int n, char *cmds[])
+{
+	configs = calloc(n, sizeof(*configs));
+	if (configs == NULL) {
+		perror("bench: calloc");
+		exit(1);
+	}
+	nconfigs = n;
+	for (int k = 0; k < n; k++) {
+		int a = 0;
+
+		configs[k].label = strdup(cmds[k]);
+		for (char *w = strtok(cmds[k], " "); w && a < MAX_ARGS - 1; w = strtok(NULL, " "))
+			configs[k].argv[a++] = w;
+		if (a == 0) {
+			fprintf(stderr, "bench: an empty command\n");
+			exit(2);
+		}
+	}
+}
+
+/* Run the timed rounds; each round starts one configuration further on. */
+static void measure(void)
+{
+	for (int r = 0; r < rounds; r++) {
+		for (int k = 0; k < nconfigs; k++) {
+			struct config *c = &configs[(r + k) % nconfigs];
+			double *ms = c->ms + (size_t)r * runs;
+			int status;
+
+			if (c->skip)
+				continue;
+			for (int i = 0; i < runs; i++) {
+				ms[i] = launch(c, &status);
+				if (ms[i] < 0) {
+					c->failed++;
+					ms[i] = 0;
+				}
+			}
+			c->round_median[r] = quantile(ms, runs, 0.5);
+		}
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\rbench: round %d of %d", r + 1, rounds);
+	}
+	if (isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+	for (int k = 0; k < nconfigs; k++) {
+		struct config *c = &configs[k];
+
+		if (c->skip)
+			continue;
+		c->median = quantile(c->round_median, rounds, 0.5);
+		c->p95 = quantile(c->ms, rounds * runs, 0.95);
+	}
+}
+
+/* A configuration's median as "0.612", or why it was skipped. */
+static const char *median_text(const struct config *c, char *buf, size_t size)
+{
+	if (c->skip)
+		snprintf(buf, size, "skipped: %s", c->skip);
+	else
+		snprintf(buf, size, "%.3f", c->median);
+	return buf;
+}
+
+/* A configuration's p95 as "0.612", or "-" if it was skipped. */
+static const char *p95_text(const struct config *c, char *buf, size_t size)
+{
+	if (c->skip)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.3f", c->p95);
+	return buf;
+}
+
+/* Round by round, a's median against b's (a/b, or a-b if diff): their 25th, 50th and
+ * 75th percentiles in q[0..2]. Pairing by round cancels what drifts between rounds. */
+static void per_round(const struct config *a, const struct config *b, bool diff, double q[3])
+{
+	double *v = calloc((size_t)rounds, sizeof(*v));
+
+	q[0] = q[1] = q[2] = 0;
+	if (v == NULL)
+		return;
+	for (int i = 0; i < rounds; i++)
+		v[i] = diff ? a->round_median[i] - b->round_median[i]
+			    : a->round_median[i] / b->round_median[i];
+	q[0] = quantile(v, rounds, 0.25);
+	q[1] = quantile(v, rounds, 0.5);
+	q[2] = quantile(v, rounds, 0.75);
+	free(v);
+}
+
+static void print_pairs(int *missed)
+{
+	char a[PATH_MAX], b[PATH_MAX], x[PATH_MAX], y[PATH_MAX];
+
+	printf("| stage | command | median ms | p95 ms | measured against | median ms | p95 ms "
+	       "| ratio | per-round ratios: median (middle half) | target |\n");
+	printf("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |\n");
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		const struct pair *p = &pairs[i];
+		const struct config *l = &configs[p->lab], *r = &configs[p->ref];
+		char ratio[32] = "-", spread[32] = "-", target[48] = "-";
+
+		if (!l->skip && !r->skip) {
+			double q = l->median / r->median, pr[3];
+
+			per_round(l, r, false, pr);
+			snprintf(ratio, sizeof(ratio), "%.2fx", q);
+			snprintf(spread, sizeof(spread), "%.2f (%.2f-%.2f)", pr[1], pr[0], pr[2]);
+			if (p->target > 0) {
+				snprintf(target, sizeof(target), "<= %.2fx: %s", p->target,
+					 q <= p->target ? "met" : "MISSED");
+				*missed += q > p->target;
+			}
+		} else if (p->target > 0)
+			snprintf(target, sizeof(target), "<= %.2fx: not measured", p->target);
+		printf("| %s | `%s` | %s | %s | `%s` | %s | %s | %s | %s | %s |\n", p->stage,
+		       l->label, median_text(l, a, sizeof(a)), p95_text(l, b, sizeof(b)),
+		       r->label, median_text(r, x, sizeof(x)), p95_text(r, y, sizeof(y)), ratio,
+		       spread, target);
+	}
+}
+
+static void print_namespaces(void)
+{
+	const struct config *base = &configs[NS_NONE];
+	char a[PATH_MAX], b[PATH_MAX];
+
+	printf("| namespace | command | median ms | p95 ms | added to a launch, ms "
+	       "(middle half of the rounds) |\n");
+	printf("| --- | --- | ---: | ---: | ---: |\n");
+	printf("| (none) | `%s` | %s | %s | - |\n", base->label,
+	       median_text(base, a, sizeof(a)), p95_text(base, b, sizeof(b)));
+	for (size_t i = 0; i < sizeof(ns_rows) / sizeof(ns_rows[0]); i++) {
+		const struct config *c = &configs[ns_rows[i].config];
+		char added[48] = "-";
+
+		if (!c->skip && !base->skip) {
+			double pr[3];
+
+			per_round(c, base, true, pr);
+			snprintf(added, sizeof(added), "%+.3f (%+.3f to %+.3f)", pr[1], pr[0],
+				 pr[2]);
+		}
+		printf("| %s | `%s` | %s | %s | %s |\n", ns_rows[i].name, c->label,
+		       median_text(c, a, sizeof(a)), p95_text(c, b, sizeof(b)),
+		       added);
+	}
+}
+
+/* For commands given on the command line: one table, each against the first. */
+static void print_custom(void)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	printf("| command | median ms | p95 ms | against the first |\n");
+	printf("| --- | ---: | ---: | ---: |\n");
+	for (int k = 0; k < nconfigs; k++) {
+		const struct config *c = &configs[k];
+		char ratio[32] = "-";
+
+		if (!c->skip && !configs[0].skip)
+			snprintf(ratio, sizeof(ratio), "%.3fx", c->median / configs[0].median);
+		printf("| `%s` | %s | %s | %s |\n", c->label, median_text(c, a, sizeof(a)),
+		       p95_text(c, b, sizeof(b)), ratio);
+	}
+}
+
+/* The locale the launched programs see (unshare loads it with setlocale(3); the stages
+ * do not call setlocale, so it costs them nothing). */
+static const char *locale_name(void)
+{
+	static const char *vars[] = { "LC_ALL", "LANG" };
+	static char buf[128];
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && *v) {
+			snprintf(buf, sizeof(buf), "%s=%s", vars[i], v);
+			return buf;
+		}
+	}
+	return "C (neither LC_ALL nor LANG set)";
+}
+
+static int positive(const char *s, char opt)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < 1 || v > 100000) {
+		fprintf(stderr, "bench: -%c: '%s' is not a count from 1 to 100000\n", opt, s);
+		exit(2);
+	}
+	return (int)v;
+}
+
+int main(int argc, char *argv[])
+{
+	const char *binroot = ".", *floor_path = ".bench/floor";
+	struct timespec t0, t1;
+	struct utsname u;
+	int opt, missed = 0, failed = 0;
+
+	while ((opt = getopt(argc, argv, "r:n:w:C:F:h")) != -1) {
+		switch (opt) {
+		case 'r': rounds = positive(optarg, 'r'); break;
+		case 'n': runs = positive(optarg, 'n'); break;
+		case 'w': warmup = positive(optarg, 'w'); break;
+		case 'C': binroot = optarg; break;
+		case 'F': floor_path = optarg; break;
+		case 'h':
+			printf("Usage: bench [-r ROUNDS] [-n RUNS] [-w WARMUP] [-C BINROOT] "
+			       "[-F FLOOR] ['COMMAND ARG...']...\n"
+			       "With no COMMAND: the lab's table. With COMMANDs (each one\n"
+			       "string): those, each against the first.\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (optind < argc)
+		custom_configs(argc - optind, &argv[optind]);
+	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (devnull == -1) {
+		perror("bench: open /dev/null");
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int k = 0; k < nconfigs; k++)
+		prepare(&configs[k], binroot, floor_path);
+	measure();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	uname(&u);
+	printf("Launching /bin/true: Linux %s, %ld CPUs, %s, locale %s; %d rounds x %d runs "
+	       "per configuration after %d warm-up runs (%.0f s).\n"
+	       "median: the median of the per-round medians; p95: over all %d runs.\n\n",
+	       u.release, sysconf(_SC_NPROCESSORS_ONLN), geteuid() ? "not root" : "as root",
+	       locale_name(), rounds, runs, warmup, (double)(t1.tv_sec - t0.tv_sec),
+	       rounds * runs);
+	if (configs != builtin) {
+		print_custom();
+	} else {
+		print_pairs(&missed);
+		printf("\nWhat each namespace alone adds to a launch (multi-ns, stage 03):\n\n");
+		print_namespaces();
+	}
+	for (int k = 0; k < nconfigs; k++)
+		if (configs[k].failed) {
+			fprintf(stderr, "bench: %s: %d timed runs did not exit 0\n",
+				configs[k].label, configs[k].failed);
+			failed = 1;
+		}
+	if (geteuid() != 0)
+		printf("\nNot root: the rows that need root were skipped (sudo make bench).\n");
+	if (missed)
+		printf("\n%d target(s) missed.\n", missed);
+	return failed;
+}
