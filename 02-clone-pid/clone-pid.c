@@ -13,14 +13,13 @@
 #include <getopt.h>     /* getopt() */
 #include <stdio.h>      /* printf() */
 #include <stdlib.h>     /* exit() */
-#include <sys/prctl.h>  /* prctl(PR_SET_PDEATHSIG) */
 #include <unistd.h>     /* getpid(), getppid() */
 
 /* What the child needs to know. */
 struct child_args {
 	char **argv;               /* COMMAND and its arguments */
 	sigset_t old_mask;         /* the signal mask to give back to COMMAND */
-	unsigned long host_pidns;  /* our PID namespace's inode, for -v */
+	unsigned long host_ns[NS_KINDS];  /* our namespace inodes, for -v */
 };
 
 static void usage(void)
@@ -62,10 +61,8 @@ static int child_main(void *arg)
 {
 	struct child_args *args = arg;
 
-	/* If we are killed, our child must not live on as a namespace's orphaned init. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-		child_fail(EXIT_RUNTIME, "prctl", "PR_SET_PDEATHSIG", NULL);
-	verbose("PID namespace: host %lu, child %lu", args->host_pidns, ns_inode(0, "pid"));
+	die_with_parent();                  /* no orphaned init if the runtime is killed */
+	report_namespaces(args->host_ns);   /* under -v: only pid is new */
 	verbose("child (PID=%ld, PPID=%ld) about to exec %s",
 		(long)getpid(), (long)getppid(), args->argv[0]);
 	exec_command(args->argv, &args->old_mask);
@@ -73,11 +70,11 @@ static int child_main(void *arg)
 
 int main(int argc, char *argv[])
 {
-	struct child_args args;
+	struct child_args args = { 0 };
 	pid_t pid;
 
 	parse_args(argc, argv, &args);
-	args.host_pidns = ns_inode(0, "pid");
+	read_ns_inodes(args.host_ns);       /* for -v: the child compares its own */
 	block_signals(&args.old_mask);      /* until wait_child() can forward them */
 
 	pid = clone_child(child_main, &args, CLONE_NEWPID);  /* fork, with a flag */

@@ -18,7 +18,6 @@
 #include <stdlib.h>     /* exit() */
 #include <string.h>     /* strlen() */
 #include <sys/mount.h>  /* mount() */
-#include <sys/prctl.h>  /* prctl(PR_SET_PDEATHSIG) */
 #include <unistd.h>     /* getpid(), getppid(), sethostname() */
 
 /* What the child needs to know. */
@@ -113,9 +112,7 @@ static int child_main(void *arg)
 {
 	struct child_args *args = arg;
 
-	/* If we are killed, our child must not live on as a namespace's orphaned init. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-		child_fail(EXIT_RUNTIME, "prctl", "PR_SET_PDEATHSIG", NULL);
+	die_with_parent();                  /* no orphaned init if the runtime is killed */
 	if (args->hostname && sethostname(args->hostname, strlen(args->hostname)) == -1)
 		child_fail(EXIT_RUNTIME, "sethostname", args->hostname,
 			   userns_setup_hint(args, errno));

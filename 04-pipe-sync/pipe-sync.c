@@ -19,7 +19,6 @@
 #include <stdlib.h>     /* exit() */
 #include <string.h>     /* strlen() */
 #include <sys/mount.h>  /* mount() */
-#include <sys/prctl.h>  /* prctl(PR_SET_PDEATHSIG) */
 #include <unistd.h>     /* getpid(), getppid(), sethostname(), pipe2() */
 
 /* A container gets every namespace of stage 03; user first, so no root is needed. */
@@ -138,9 +137,7 @@ static int child_main(void *arg)
 {
 	struct child_args *args = arg;
 
-	/* If we are killed, our child must not live on as a namespace's orphaned init. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-		child_fail(EXIT_RUNTIME, "prctl", "PR_SET_PDEATHSIG", NULL);
+	die_with_parent();                  /* no orphaned init if the runtime is killed */
 	close(args->sync_pipe[1]);          /* or our own copy would keep EOF from coming */
 	if (args->no_sync)
 		verbose("child: --no-sync: not waiting for the parent");

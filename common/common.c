@@ -9,13 +9,16 @@
 #include <errno.h>        /* errno, E* */
 #include <fcntl.h>        /* open() */
 #include <limits.h>       /* PATH_MAX */
+#include <poll.h>         /* poll() on the parent's pidfd */
 #include <stdarg.h>       /* va_list */
 #include <stdio.h>        /* fprintf(), dprintf() */
 #include <stdlib.h>       /* exit(), getenv() */
 #include <string.h>       /* strerror(), strchr(), sigabbrev_np() */
 #include <sys/mman.h>     /* mmap() for the clone stack */
+#include <sys/prctl.h>    /* prctl(PR_SET_PDEATHSIG) */
 #include <sys/random.h>   /* getrandom() */
 #include <sys/stat.h>     /* stat() for namespace inodes */
+#include <sys/syscall.h>  /* SYS_pidfd_open: glibc before 2.36 has no wrapper */
 #include <sys/wait.h>     /* waitpid(), W* macros */
 #include <unistd.h>       /* execvp(), write(), _exit() */
 
@@ -23,6 +26,7 @@ bool verbose_on;
 
 static struct timespec clock_start;  /* set by verbose_clock_start() */
 static bool clock_on;
+static int parent_pidfd = -1;        /* set by clone_child(), for die_with_parent() */
 
 /* The signals a runtime passes on to its child: Ctrl-C, kill's default, hang-up, Ctrl-\. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -260,14 +264,37 @@ pid_t clone_child(int (*fn)(void *), void *arg, int flags)
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		die("mmap", "child stack", NULL);
-	/* Stacks grow down on every CPU Linux runs on: pass the top, not the base. */
+	/* A pidfd of ourselves (O_CLOEXEC), for the child's die_with_parent(); -1 on kernels
+	 * before 5.3, which then go without that check. */
+	parent_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	/* Stacks grow down on the CPUs Linux runs on (HP PA-RISC aside): pass the top. */
 	pid = clone(fn, stack + CHILD_STACK_SIZE, flags | SIGCHLD, arg);
 	err = errno;
-	/* Without CLONE_VM the child has its own copy of our memory, this stack included,
-	 * so ours can go at once. */
+	/* Without CLONE_VM the child has its own copy of our memory, this stack and the
+	 * pidfd included, so ours can go at once. */
 	munmap(stack, CHILD_STACK_SIZE);
+	if (parent_pidfd != -1)
+		close(parent_pidfd);
 	errno = err;
 	return pid;
+}
+
+void die_with_parent(void)
+{
+	struct pollfd parent = { .fd = parent_pidfd, .events = POLLIN };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		child_fail(EXIT_RUNTIME, "prctl", "PR_SET_PDEATHSIG", NULL);
+	/* If the parent died before that call, no signal will come: look. A pidfd turns
+	 * readable when its process has ended. (getppid() cannot tell: across a PID
+	 * namespace it is always 0.) */
+	if (parent_pidfd != -1 && poll(&parent, 1, 0) == 1) {
+		dprintf(STDERR_FILENO, "%s: the parent died before the child started\n",
+			program_invocation_short_name);
+		_exit(EXIT_RUNTIME);
+	}
+	if (parent_pidfd != -1)
+		close(parent_pidfd);
 }
 
 const struct ns_kind ns_kinds[NS_KINDS] = {

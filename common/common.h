@@ -74,6 +74,11 @@ _Noreturn void die_killing(pid_t pid, const char *call, const char *obj, const c
  * SIGCHLD is added to flags so a plain waitpid() sees the child end. -1 on failure. */
 pid_t clone_child(int (*fn)(void *), void *arg, int flags);
 
+/* In a clone_child() child, first thing: be sent SIGKILL when the parent dies
+ * (PR_SET_PDEATHSIG), so a killed runtime never leaves a namespace's init running; and
+ * if the parent already died before that call, _exit(125) at once. */
+void die_with_parent(void);
+
 /* One row per kind of namespace: the letter of multi-ns, the clone flag, the name in
  * /proc/PID/ns and what it isolates. */
 struct ns_kind {
