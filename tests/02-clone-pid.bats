@@ -1,0 +1,198 @@
+#!/usr/bin/env bats
+# Stage 02, clone(CLONE_NEWPID): the contract of shared/DESIGN.md, checked from outside.
+# Run: make check 2            Your own program: make check 2 BIN=./mine
+#
+# Inside the new PID namespace /proc is still the host's, so /proc/self in the child names
+# the child's host PID; the child's namespace links (/proc/self/ns/pid) are its own.
+
+load helpers
+
+setup() {
+	PROG_BIN=$(stage_bin 02)
+	requires tool:pgrep
+	MARK=$(marker)
+}
+
+teardown() {
+	local pid
+	# Only if a check failed: end the test's own processes, found by its marker.
+	for pid in $(pgrep -f -- "sleep $MARK"); do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	[ -n "${NOBODY_DIR:-}" ] && rm -rf "$NOBODY_DIR"
+	return 0
+}
+
+@test "clone-pid: sh -c 'echo \$\$' prints 1, then the report line, exits 0" {
+	requires root
+	lab --separate-stderr sh -c 'echo $$'
+	expect_status 0
+	expect_eq "$output" "1" "stdout (\$\$ inside)"
+	expect_report "$stderr" "exited with status 0"
+}
+
+@test "clone-pid: \$PPID inside is 0 (the parent is outside the namespace)" {
+	requires root
+	lab --separate-stderr sh -c 'echo $PPID'
+	expect_status 0
+	expect_eq "$output" "0" "stdout (\$PPID inside)"
+}
+
+@test "clone-pid: NSpid has two numbers: the report line's PID, then 1" {
+	requires root
+	lab --separate-stderr sh -c 'exec grep NSpid /proc/self/status'
+	expect_status 0
+	expect_match "$output" $'^NSpid:\t[0-9]+\t1$' "NSpid line of the child"
+	local host_pid
+	host_pid=$(printf '%s\n' "$output" | cut -f2)
+	expect_eq "$(report_pid "$stderr")" "$host_pid" "PID on the report line"
+}
+
+@test "clone-pid: -v names the child's host PID, the one on the report line" {
+	requires root
+	lab --separate-stderr -v true
+	expect_status 0
+	local pid
+	pid=$(report_pid "$stderr")
+	[ -n "$pid" ] || fail "no report line in: $stderr"
+	expect_contains "$stderr" "child is PID $pid on the host and PID 1 inside" "-v line"
+}
+
+@test "clone-pid: the child's PID namespace is not the host's" {
+	requires root
+	local host
+	host=$(readlink /proc/self/ns/pid)
+	lab --separate-stderr readlink /proc/self/ns/pid
+	expect_status 0
+	expect_match "$output" '^pid:\[[0-9]+\]$' "the child's /proc/self/ns/pid"
+	[ "$output" != "$host" ] || fail "the child is in the host's PID namespace ($host)"
+}
+
+@test "clone-pid: three generations: fork-exec as PID 1 creates child PID 2" {
+	requires root
+	lab --separate-stderr "$(lab_bin 00)" -v echo hello world
+	expect_status 0
+	expect_eq "$output" "hello world" "stdout"
+	expect_contains "$stderr" "parent (PID=1, PPID=0) created child PID=2" "fork-exec -v"
+	expect_contains "$stderr" "2 exited with status 0" "fork-exec's report line"
+	expect_report "$stderr" "exited with status 0"
+}
+
+@test "clone-pid: when PID 1 exits, the sleep it left in the background is gone too" {
+	requires root
+	lab --separate-stderr sh -c "sleep $MARK >/dev/null 2>&1 & echo \$!"
+	expect_status 0
+	expect_eq "$output" "2" "PID of the background sleep inside"
+	expect_gone "sleep $MARK"
+}
+
+@test "clone-pid: a PID 1 that traps TERM gets the forwarded SIGTERM: its exit code 42" {
+	requires root
+	local log=$BATS_TEST_TMPDIR/log
+	"$PROG_BIN" -v sh -c "trap 'exit 42' TERM; sleep $MARK & wait" 2>"$log" 3>&- &
+	local pid=$!
+	wait_for_proc "^sleep $MARK" "$pid"    # the sleep runs: the trap is set
+	kill -TERM "$pid"
+	wait_exit "$pid"
+	cat "$log" >&2
+	expect_status 42
+	expect_contains "$(cat "$log")" "forwarded SIGTERM to PID" "-v log"
+	expect_report "$(cat "$log")" "exited with status 42"
+	expect_gone "sleep $MARK"
+}
+
+@test "clone-pid: sleep as PID 1 ignores the first SIGTERM, the second ends it: 137" {
+	requires root
+	local log=$BATS_TEST_TMPDIR/log
+	"$PROG_BIN" -v sleep "$MARK" 2>"$log" 3>&- &
+	local pid=$!
+	wait_for_proc "^sleep $MARK" "$pid"
+	kill -TERM "$pid"
+	wait_for_line "$log" "forwarded SIGTERM to PID [0-9]+"
+	pgrep -f -- "^sleep $MARK" >/dev/null || fail "the first SIGTERM should not have ended sleep"
+	kill -TERM "$pid"
+	wait_exit "$pid"
+	cat "$log" >&2
+	expect_status 137
+	# Killed by SIGKILL, not SIGTERM: the first SIGTERM did not end it.
+	expect_report "$(cat "$log")" "killed by signal 9 \(SIGKILL\)"
+	expect_gone "sleep $MARK"
+}
+
+@test "clone-pid: the runtime killed with SIGKILL leaves no PID 1 behind (PDEATHSIG)" {
+	requires root
+	"$PROG_BIN" sleep "$MARK" 2>/dev/null 3>&- &
+	local pid=$!
+	wait_for_proc "^sleep $MARK" "$pid"
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null || true
+	expect_gone "sleep $MARK"
+}
+
+@test "clone-pid: a command's exit status is passed on (exit 3 gives 3)" {
+	requires root
+	lab --separate-stderr sh -c 'exit 3'
+	expect_status 3
+	expect_report "$stderr" "exited with status 3"
+}
+
+@test "clone-pid: a missing command gives 127 and a message naming it" {
+	requires root
+	lab -127 --separate-stderr no-such-command-lab
+	expect_status 127
+	expect_contains "$stderr" "exec no-such-command-lab: No such file or directory" "stderr"
+	expect_report "$stderr" "exited with status 127"
+}
+
+@test "clone-pid: a directory as command gives 126" {
+	requires root
+	lab --separate-stderr /tmp
+	expect_status 126
+	expect_contains "$stderr" "exec /tmp: Permission denied" "stderr"
+	expect_report "$stderr" "exited with status 126"
+}
+
+@test "clone-pid: no command gives 125 and points at -h" {
+	lab --separate-stderr
+	expect_status 125
+	expect_eq "$output" "" "stdout"
+	expect_match "$stderr" "Try '.* -h'\." "stderr"
+}
+
+@test "clone-pid: an unknown option gives 125 and points at -h" {
+	lab --separate-stderr -x true
+	expect_status 125
+	expect_match "$stderr" "Try '.* -h'\." "stderr"
+}
+
+@test "clone-pid: -h prints usage on stdout and exits 0" {
+	lab --separate-stderr -h
+	expect_status 0
+	expect_contains "$output" "Usage:" "stdout"
+	expect_eq "$stderr" "" "stderr"
+}
+
+@test "clone-pid: options after COMMAND belong to COMMAND (ls -d /)" {
+	requires root
+	lab --separate-stderr ls -d /
+	expect_status 0
+	expect_eq "$output" "/" "stdout"
+}
+
+@test "clone-pid: stdout carries only the command's output (echo hi | wc -l is 1)" {
+	requires root
+	run bash -c '"$1" echo hi 2>/dev/null | wc -l' _ "$PROG_BIN"
+	log_run "$PROG_BIN echo hi | wc -l"
+	expect_eq "$output" "1" "lines on stdout"
+}
+
+@test "clone-pid: [unprivileged] fails with 125, says EPERM and hints at root" {
+	requires nobody
+	local bin
+	bin=$(nobody_bin "$PROG_BIN")
+	run -125 --separate-stderr as_nobody "$bin" true
+	log_run "as nobody: $bin true"
+	expect_contains "$stderr" "Operation not permitted" "stderr"
+	expect_contains "$stderr" "root" "stderr (the hint)"
+	expect_eq "$output" "" "stdout"
+}
