@@ -2,10 +2,11 @@
  * pipe-sync.c: stage 04 of the containers-from-scratch lab.
  *
  * The idea: some set-up can only be done by the parent, after the child exists and before
- * the child runs its command. Here it is the new user namespace's ID maps: only a process
- * outside may write them, and until they are written the child is "nobody" (65534). So
- * the parent holds the child back on a pipe and releases it with one explicit byte. With
- * every namespace of stage 03 always on, this is a rootless mini container.
+ * the child runs its command. Here it is the new user namespace's ID maps. Until they are
+ * written the child is "nobody" (65534); it could map only its own ID, and only before
+ * exec, so the parent writes them from outside, holding the child back on a pipe until
+ * then and releasing it with one explicit byte. With every namespace of stage 03 always
+ * on, this is a rootless mini container.
  *
  * Try:   ./04-pipe-sync/pipe-sync -v -- sh -c 'id; hostname; ps -o pid,comm'
  * Pages: user_namespaces(7), pipe(2), pipe(7), getrandom(2), clone(2)

@@ -338,17 +338,20 @@ void report_namespaces(const unsigned long host[NS_KINDS])
 	}
 }
 
-/* Read the first character of a sysctl file, or 0 if it does not exist. */
+/* Read the first character of a sysctl file, or 0 if it does not exist. Keeps errno:
+ * it runs while a hint is built, before die() reports errno. */
 static char sysctl_char(const char *path)
 {
+	int err = errno;
 	char c = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd == -1)
-		return 0;
-	if (read(fd, &c, 1) != 1)
-		c = 0;
-	close(fd);
+	if (fd != -1) {
+		if (read(fd, &c, 1) != 1)
+			c = 0;
+		close(fd);
+	}
+	errno = err;
 	return c;
 }
 
@@ -366,6 +369,9 @@ const char *userns_hint(int err)
 		return "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu 24.04): "
 		       "AppArmor strips user namespaces of privilege (sysctl -w "
 		       "kernel.apparmor_restrict_unprivileged_userns=0, or run as root)";
+	if (geteuid() == 0)
+		return "even root was refused: a security module (AppArmor, SELinux) or a "
+		       "container's seccomp profile may forbid user namespaces here";
 	return "unprivileged user namespaces may be forbidden here (a sysctl, a container's "
 	       "seccomp profile, or a security module): run as root";
 }

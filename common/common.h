@@ -100,7 +100,8 @@ void read_ns_inodes(unsigned long inodes[NS_KINDS]);
  * parent), this process's, and "(new)" where they differ. */
 void report_namespaces(const unsigned long host[NS_KINDS]);
 
-/* A hint for a refused user namespace (errno ENOSPC or EPERM), or NULL. */
+/* A hint for a refused user namespace (errno ENOSPC or EPERM), or NULL. Like every hint
+ * helper here it leaves errno alone, so die(..., userns_hint(errno)) reports the right one. */
 const char *userns_hint(int err);
 
 /* A hint for a failed fork/clone with these CLONE_NEW* flags: the process limit (EAGAIN),

@@ -112,7 +112,7 @@ teardown() {
 	m=$(marker)
 	"$PROG_BIN" -v sleep "$m" 2>"$log" 3>&- &
 	local pid=$!
-	wait_for_proc "sleep $m" "$pid"
+	wait_for_proc "^sleep $m" "$pid"
 	kill -TERM "$pid"
 	wait_exit "$pid"
 	cat "$log" >&2
@@ -127,7 +127,7 @@ teardown() {
 	m=$(marker)
 	"$PROG_BIN" -v sh -c "trap '' TERM; exec sleep $m" 2>"$log" 3>&- &
 	local pid=$!
-	wait_for_proc "sleep $m" "$pid"
+	wait_for_proc "^sleep $m" "$pid"     # the trap is set once sh has become sleep
 	kill -TERM "$pid"
 	wait_for_line "$log" "forwarded SIGTERM to PID [0-9]+"
 	kill -0 "$pid" || fail "the first SIGTERM should not have ended it"

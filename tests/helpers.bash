@@ -93,8 +93,10 @@ lab() {
 		*) break ;;
 		esac
 	done
-	# run -N fails the test at once on another status: log first, then fail.
-	run "${flags[@]}" "$PROG_BIN" "$@" || { log_run "$PROG_BIN $*"; return 1; }
+	# run -N fails the test at once on another status: log first, then fail. A program
+	# that hangs is stopped after LAB_TIMEOUT seconds (exit 124), so the suite goes on.
+	run "${flags[@]}" timeout -k 1 "${LAB_TIMEOUT:-10}" "$PROG_BIN" "$@" ||
+		{ log_run "$PROG_BIN $*"; return 1; }
 	log_run "$PROG_BIN $*"
 }
 
