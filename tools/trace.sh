@@ -56,6 +56,9 @@ awk '
 	rest = $0
 	sub(/^[0-9]+ +/, "", rest)                # strace pads short PIDs: "812   execve(..."
 	if (rest ~ /<unfinished \.\.\.>$/) {
+		# The child of an unfinished clone may speak before the clone line completes.
+		if (rest ~ /^(fork|vfork|clone|clone3)\(/)
+			last_cloner = pid
 		sub(/ *<unfinished \.\.\.>$/, "", rest)
 		if (rest ~ /,$/)
 			rest = rest " "
