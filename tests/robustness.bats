@@ -212,7 +212,7 @@ trial() {
 }
 
 prog=("$@")
-for rep in 1 2 3 4; do
+for rep in 1 2; do         # each (signal, moment) twice per program
 	for sig in INT TERM HUP QUIT; do
 		for moment in start setup running; do
 			trial "$sig" "$moment"
