@@ -306,15 +306,13 @@ const struct ns_kind ns_kinds[NS_KINDS] = {
 	{ 'U', CLONE_NEWUSER, "user", "user and group IDs, capabilities" },
 };
 
-unsigned long ns_inode(pid_t pid, const char *proc_name)
+/* The inode number of this process's /proc/self/ns/NAME; 0 if it cannot be read. */
+static unsigned long ns_inode(const char *proc_name)
 {
 	char path[64];
 	struct stat st;
 
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%ld/ns/%s", (long)pid, proc_name);
-	else
-		snprintf(path, sizeof(path), "/proc/self/ns/%s", proc_name);
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", proc_name);
 	return stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0;
 }
 
@@ -323,7 +321,7 @@ void read_ns_inodes(unsigned long inodes[NS_KINDS])
 	if (!verbose_on)
 		return;  /* only -v reports them: spare every other launch the stat calls */
 	for (size_t i = 0; i < NS_KINDS; i++)
-		inodes[i] = ns_inode(0, ns_kinds[i].proc_name);
+		inodes[i] = ns_inode(ns_kinds[i].proc_name);
 }
 
 void report_namespaces(const unsigned long host[NS_KINDS])
@@ -331,7 +329,7 @@ void report_namespaces(const unsigned long host[NS_KINDS])
 	if (!verbose_on)
 		return;
 	for (size_t i = 0; i < NS_KINDS; i++) {
-		unsigned long ours = ns_inode(0, ns_kinds[i].proc_name);
+		unsigned long ours = ns_inode(ns_kinds[i].proc_name);
 
 		verbose("%-4s host %lu, child %lu%s", ns_kinds[i].proc_name, host[i], ours,
 			ours == host[i] ? "" : " (new)");

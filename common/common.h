@@ -90,9 +90,6 @@ struct ns_kind {
 #define NS_KINDS 6
 extern const struct ns_kind ns_kinds[NS_KINDS];
 
-/* The inode number of /proc/PID/ns/NAME (PID 0: this process); 0 if it cannot be read. */
-unsigned long ns_inode(pid_t pid, const char *proc_name);
-
 /* Under -v: fill inodes[] with this process's namespace inodes, in ns_kinds[] order. */
 void read_ns_inodes(unsigned long inodes[NS_KINDS]);
 
