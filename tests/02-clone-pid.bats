@@ -14,11 +14,7 @@ setup() {
 }
 
 teardown() {
-	local pid
-	# Only if a check failed: end the test's own processes, found by its marker.
-	for pid in $(pgrep -f -- "sleep $MARK"); do
-		kill -KILL "$pid" 2>/dev/null
-	done
+	kill_marked "sleep $MARK"          # only if a check failed: its own processes
 	[ -n "${NOBODY_DIR:-}" ] && rm -rf "$NOBODY_DIR"
 	return 0
 }

@@ -15,10 +15,7 @@ setup() {
 }
 
 teardown() {
-	local pid
-	for pid in $(pgrep -f -- "sleep $MARK"); do
-		kill -KILL "$pid" 2>/dev/null
-	done
+	kill_marked "sleep $MARK"          # only if a check failed: its own processes
 	[ -n "${QID:-}" ] && ipcrm -q "$QID" 2>/dev/null
 	[ -n "${INNER_QKEY:-}" ] && ipcrm -Q "$INNER_QKEY" 2>/dev/null
 	if [ -n "${MNT_DIR:-}" ]; then

@@ -61,18 +61,11 @@ as_who() {
 # box [RUN-FLAGS] ARG...: bats `run` of the program as WHO with ARGs, bounded and logged
 # like `lab`.
 box() {
-	local flags=()
-	while [ $# -gt 0 ]; do
-		case $1 in
-		-[0-9]* | '!' | --separate-stderr) flags+=("$1"); shift ;;
-		*) break ;;
-		esac
-	done
-	# run -N fails the test at once on another status: log first, then fail. A program
-	# that hangs is stopped after LAB_TIMEOUT seconds (exit 124), as `lab` does.
-	run "${flags[@]}" as_who timeout -k 1 "${LAB_TIMEOUT:-10}" "$P" "$@" ||
-		{ log_run "[$WHO] $P $*"; return 1; }
-	log_run "[$WHO] $P $*"
+	local n LOG_AS
+	n=$(run_flag_count "$@")
+	# shellcheck disable=SC2034  # read by run_logged
+	LOG_AS="[$WHO] $P ${*:n+1}"
+	run_logged "${@:1:n}" as_who timeout -k 1 "${LAB_TIMEOUT:-10}" "$P" "${@:n+1}"
 }
 
 # start_box LOG ARG...: start the program as WHO in the background, stderr to LOG; its

@@ -82,22 +82,45 @@ fail() {
 	return 1
 }
 
-# lab [RUN-FLAGS] ARG...: bats `run` of the program under test ($PROG_BIN, set by the .bats
-# file) with ARGs. RUN-FLAGS are run's own (-N, !, --separate-stderr); the command, its
-# status and its output are logged, and bats shows the log when a test fails.
-lab() {
-	local flags=()
-	while [ $# -gt 0 ]; do
-		case $1 in
-		-[0-9]* | '!' | --separate-stderr) flags+=("$1"); shift ;;
+# run_flag_count ARG...: how many leading ARGs are bats `run` flags (-N, !, --separate-stderr).
+run_flag_count() {
+	local n=0 arg
+	for arg; do
+		case $arg in
+		-[0-9]* | '!' | --separate-stderr) n=$((n + 1)) ;;
 		*) break ;;
 		esac
 	done
-	# run -N fails the test at once on another status: log first, then fail. A program
-	# that hangs is stopped after LAB_TIMEOUT seconds (exit 124), so the suite goes on.
-	run "${flags[@]}" timeout -k 1 "${LAB_TIMEOUT:-10}" "$PROG_BIN" "$@" ||
-		{ log_run "$PROG_BIN $*"; return 1; }
-	log_run "$PROG_BIN $*"
+	echo "$n"
+}
+
+# run_logged [RUN-FLAGS] CMD...: bats `run` of CMD, then its command (or $LOG_AS), status
+# and output logged (bats shows the log when a test fails). run -N fails the test at once
+# on another status: the log comes first all the same.
+run_logged() {
+	local n
+	n=$(run_flag_count "$@")
+	run "${@:1:n}" "${@:n+1}" || { log_run "${LOG_AS:-${*:n+1}}"; return 1; }
+	log_run "${LOG_AS:-${*:n+1}}"
+}
+
+# lab [RUN-FLAGS] ARG...: run_logged of the program under test ($PROG_BIN, set by the .bats
+# file) with ARGs. A program that hangs is stopped after LAB_TIMEOUT seconds (exit 124),
+# so the suite goes on.
+lab() {
+	local n LOG_AS
+	n=$(run_flag_count "$@")
+	LOG_AS="$PROG_BIN ${*:n+1}"
+	run_logged "${@:1:n}" timeout -k 1 "${LAB_TIMEOUT:-10}" "$PROG_BIN" "${@:n+1}"
+}
+
+# kill_marked PATTERN: SIGKILL what a failed test left running, found by its marker.
+kill_marked() {
+	local pid
+	for pid in $(pgrep -f -- "$1"); do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	return 0
 }
 
 # log_run WHAT: log the last `run`.

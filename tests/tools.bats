@@ -51,15 +51,9 @@ harvest_check() {
 # command-line variables (BIN=...), and N, FROM, ARGS, BIN, RAW in the environment would
 # become this make's variables.
 lab_make() {
-	local flags=()
-	while [ $# -gt 0 ]; do
-		case $1 in
-		-[0-9]* | '!' | --separate-stderr) flags+=("$1"); shift ;;
-		*) break ;;
-		esac
-	done
-	run "${flags[@]}" clean_make "$@"
-	log_run "make $*"
+	local n
+	n=$(run_flag_count "$@")
+	run_logged "${@:1:n}" clean_make "${@:n+1}"
 }
 
 # clean_make ARG...: make -s -C LAB_ROOT ARG..., without the outer make's variables.
