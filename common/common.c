@@ -372,8 +372,9 @@ const char *userns_hint(int err)
 		       "AppArmor strips user namespaces of privilege (sysctl -w "
 		       "kernel.apparmor_restrict_unprivileged_userns=0, or run as root)";
 	if (geteuid() == 0)
-		return "even root was refused: a security module (AppArmor, SELinux) or a "
-		       "container's seccomp profile may forbid user namespaces here";
+		return "even root was refused: for a map write, see the rules in "
+		       "user_namespaces(7) (each map once, setgroups before gid_map); else a "
+		       "security module or a container's seccomp profile may forbid it";
 	return "unprivileged user namespaces may be forbidden here (a sysctl, a container's "
 	       "seccomp profile, or a security module): run as root";
 }

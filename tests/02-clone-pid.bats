@@ -119,7 +119,8 @@ teardown() {
 	requires root tool:strace
 	# strace holds the child's prctl() for 0.5 s; the runtime is killed in that window,
 	# so the kernel's parent-death signal can never come: the child must notice by itself.
-	strace -f -o /dev/null -e trace=prctl -e inject=prctl:delay_enter=500000 \
+	# timeout: a program that misses the dead parent would run sleep, and strace with it.
+	timeout -k 1 5 strace -f -o /dev/null -e trace=prctl -e inject=prctl:delay_enter=500000 \
 		"$PROG_BIN" sleep "$MARK" 2>/dev/null 3>&- &
 	local strace_pid=$!
 	# Runtime and child share a command line until the exec: wait for both, kill the older.

@@ -12,9 +12,9 @@
 # What the filter keeps (each line starts with the PID as the host sees it):
 #   - in every process: fork, vfork, clone, clone3, execve (failed PATH lookups left out),
 #     wait4, waitid, unshare, setns, mount, umount2, sethostname, pivot_root, and exits;
-#   - in the lab's own processes (before they exec COMMAND): pipe2, prctl, openat of /proc
-#     files (the ID maps), and read/write on a pipe they made or on a /proc file (the sync
-#     byte, the maps).
+#   - in the lab's own processes (before they exec COMMAND): pipe2, prctl, pidfd_open and
+#     poll (die_with_parent), openat of /proc files (the ID maps), and read/write on a pipe
+#     they made or on a /proc file (the sync byte, the maps).
 set -uo pipefail
 
 if ! command -v strace >/dev/null 2>&1; then
@@ -27,7 +27,7 @@ if [ -z "${LAB_CMD:-}" ]; then
 fi
 
 calls=fork,vfork,clone,clone3,execve,wait4,waitid,unshare,setns,mount,umount2,sethostname
-calls=$calls,pivot_root,pipe2,prctl,openat,read,write
+calls=$calls,pivot_root,pipe2,prctl,pidfd_open,poll,openat,read,write
 log=$(mktemp "${TMPDIR:-/tmp}/lab-trace.XXXXXX")
 trap 'rm -f "$log"' EXIT
 
@@ -111,7 +111,7 @@ awk '
 		print pid, rest
 		next
 	}
-	if (name == "prctl") { print pid, rest; next }
+	if (name ~ /^(prctl|pidfd_open|poll)$/) { print pid, rest; next }  # die_with_parent()
 	if (name == "openat" && rest ~ /^openat\([^,]*, "\/proc\//) { print pid, rest; next }
 	if (name == "read" || name == "write") {
 		fd = rest
