@@ -164,7 +164,7 @@ static void write_proc_file(pid_t pid, const char *file, const char *text)
 
 	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, file);
 	if (write_file(path, text) == -1)
-		die_killing(pid, "write", path, userns_hint(errno));
+		die_killing(pid, "write", path, map_write_hint(errno));
 }
 
 /* In the parent: map root (0) inside the child's user namespace to our own IDs outside,

@@ -372,11 +372,18 @@ const char *userns_hint(int err)
 		       "AppArmor strips user namespaces of privilege (sysctl -w "
 		       "kernel.apparmor_restrict_unprivileged_userns=0, or run as root)";
 	if (geteuid() == 0)
-		return "even root was refused: for a map write, see the rules in "
-		       "user_namespaces(7) (each map once, setgroups before gid_map); else a "
-		       "security module or a container's seccomp profile may forbid it";
+		return "even root was refused: a security module (AppArmor, SELinux) or a "
+		       "container's seccomp profile may forbid user namespaces here";
 	return "unprivileged user namespaces may be forbidden here (a sysctl, a container's "
 	       "seccomp profile, or a security module): run as root";
+}
+
+const char *map_write_hint(int err)
+{
+	if (err == EPERM && geteuid() == 0)  /* root may write any map, within the rules */
+		return "the kernel refused this map: see the rules in user_namespaces(7) (each "
+		       "map written once, setgroups \"deny\" before gid_map)";
+	return userns_hint(err);
 }
 
 const char *clone_hint(int err, int flags, const char *eperm_hint)

@@ -101,6 +101,10 @@ void report_namespaces(const unsigned long host[NS_KINDS]);
  * helper here it leaves errno alone, so die(..., userns_hint(errno)) reports the right one. */
 const char *userns_hint(int err);
 
+/* A hint for a refused write of uid_map, setgroups or gid_map: the map rules for root,
+ * else userns_hint(err). */
+const char *map_write_hint(int err);
+
 /* A hint for a failed fork/clone with these CLONE_NEW* flags: the process limit (EAGAIN),
  * a namespace limit (ENOSPC), a refused user namespace, else eperm_hint for EPERM. */
 const char *clone_hint(int err, int flags, const char *eperm_hint);

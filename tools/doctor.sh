@@ -12,6 +12,7 @@ set -uo pipefail
 
 fails=0 warns=0
 ok()   { printf 'ok    %s\n' "$*"; }
+note() { printf 'note  %s\n' "$*"; }
 warn() { printf 'warn  %s\n' "$*"; warns=$((warns + 1)); }
 FAIL() { printf 'FAIL  %s\n' "$*"; fails=$((fails + 1)); }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -73,7 +74,7 @@ fi
 [ -z "$container" ] && [ -e /.dockerenv ] && container=docker
 [ -z "$container" ] && [ -e /run/.containerenv ] && container=podman
 if [ -n "$container" ]; then
-	ok "inside a container ($container): the probes below show what it allows"
+	note "inside a container ($container): not a problem in itself; the probes below show what it allows"
 fi
 
 # --- unprivileged user namespaces ------------------------------------------------------
