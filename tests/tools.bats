@@ -173,14 +173,14 @@ changed_lines() {
 		"first line on stderr"
 }
 
-@test "tools: make doctor passes here, one ok/warn/FAIL line per item" {
+@test "tools: make doctor passes here, one ok/warn/FAIL/note line per item" {
 	lab_make doctor
 	expect_status 0
 	expect_match "$output" "(^|"$'\n'")ok +kernel " "kernel line"
 	expect_contains "$output" "doctor: ready" "last line"
 	local bad
-	bad=$(grep -vE '^(ok|warn|FAIL)  |^$|^stages |^as an ordinary user|^doctor: ' <<<"$output") || true
-	expect_eq "$bad" "" "lines that are not ok/warn/FAIL items"
+	bad=$(grep -vE '^(ok|warn|FAIL|note)  |^$|^stages |^as an ordinary user|^doctor: ' <<<"$output") || true
+	expect_eq "$bad" "" "lines that are not ok/warn/FAIL/note items"
 }
 
 @test "tools: make doctor with no strace on PATH names it and the fix, and nothing else changes" {
