@@ -80,7 +80,7 @@ int main(int argc, char *argv[])
 	pid = clone_child(child_main, &args, CLONE_NEWPID);  /* fork, with a flag */
 	if (pid == -1)
 		die("clone", NULL, clone_hint(errno, CLONE_NEWPID, "a new PID namespace needs "
-			"root: run with sudo (stage 03 adds -U, a user namespace, for others)"));
+			"root: run as root, e.g. with sudo (stage 03 adds -U for others)"));
 
 	verbose("parent (PID=%ld, PPID=%ld) created child PID=%ld",
 		(long)getpid(), (long)getppid(), (long)pid);
