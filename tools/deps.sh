@@ -8,7 +8,8 @@
 #   tools/deps.sh lint    as root, install cppcheck, shellcheck, clang and its scan-build for
 #                         `make lint` if missing.
 #   tools/deps.sh tools   as root, install the Debian packages of the tools the checks and
-#                         demos use (ip, ps, hostname, setpriv, ipcmk, findmnt, strace) when one
+#                         demos use (ip, ps, hostname, setpriv, ipcmk, findmnt, strace,
+#                         valgrind) when one
 #                         is missing; otherwise only say which are missing (their tests skip).
 set -euo pipefail
 
@@ -55,7 +56,7 @@ find_bats() {
 
 # tool:package pairs the checks and demos use.
 tools="ip:iproute2 ps:procps hostname:hostname setpriv:util-linux ipcmk:util-linux
-ipcs:util-linux findmnt:util-linux strace:strace"
+ipcs:util-linux findmnt:util-linux strace:strace valgrind:valgrind"
 
 find_tools() {
 	local missing="" pkgs="" pair
