@@ -9,8 +9,8 @@
 #                         `make lint` if missing.
 #   tools/deps.sh tools   as root, install the Debian packages of the tools the checks and
 #                         demos use (ip, ps, hostname, setpriv, ipcmk, findmnt, strace,
-#                         valgrind) when one
-#                         is missing; otherwise only say which are missing (their tests skip).
+#                         valgrind) when one is missing; otherwise only say which are
+#                         missing (their tests skip).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
