@@ -119,14 +119,20 @@ void verbose(const char *fmt, ...)
 		return;
 }
 
+/* The signals the parent takes while it waits: those it forwards, and SIGCHLD. */
+static void waited_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(set, forwarded[i]);
+	sigaddset(set, SIGCHLD);
+}
+
 void block_signals(sigset_t *old)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&set, forwarded[i]);
-	sigaddset(&set, SIGCHLD);
+	waited_signals(&set);
 	if (sigprocmask(SIG_BLOCK, &set, old) == -1)
 		die("sigprocmask", NULL, NULL);
 	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap the child for us. */
@@ -221,10 +227,7 @@ int wait_child(pid_t pid)
 
 	/* The signals stay blocked (block_signals()); we take them one at a time, as a
 	 * queue of messages, instead of in asynchronous handlers. SIGCHLD means: look. */
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&set, forwarded[i]);
-	sigaddset(&set, SIGCHLD);
+	waited_signals(&set);
 	for (;;) {
 		if (sigwaitinfo(&set, &si) == -1) {
 			if (errno == EINTR)
