@@ -417,3 +417,36 @@ make_host_queue() {
 	expect_status 137
 	expect_gone "sleep $MARK"
 }
+
+# fault FAULT ARG...: the program under test with one system call made to fail by strace
+# (-e inject=FAULT), logged. LeakSanitizer cannot work under ptrace: off for these runs.
+fault() {
+	local fault=$1
+	shift
+	run_logged --separate-stderr env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null \
+		-e trace="${fault%%:*}" -e inject="$fault" "$PROG_BIN" "$@"
+}
+
+@test "multi-ns: a failed sethostname gives 125, names the call and the name, runs nothing" {
+	requires root tool:strace
+	fault sethostname:error=EPERM -u --hostname lab touch "$BATS_TEST_TMPDIR/ran"
+	expect_status 125
+	expect_contains "$stderr" "sethostname lab: Operation not permitted" "stderr"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "COMMAND ran after sethostname failed"
+}
+
+@test "multi-ns: a failed mount of / private gives 125 and names it, runs nothing" {
+	requires root tool:strace
+	fault mount:error=EPERM:when=1 -m touch "$BATS_TEST_TMPDIR/ran"
+	expect_status 125
+	expect_contains "$stderr" "mount / (MS_REC | MS_PRIVATE): Operation not permitted" "stderr"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "COMMAND ran after the mount failed"
+}
+
+@test "multi-ns: a failed mount of /proc gives 125 and names it, runs nothing" {
+	requires root tool:strace
+	fault mount:error=EBUSY:when=2 -mp touch "$BATS_TEST_TMPDIR/ran"
+	expect_status 125
+	expect_contains "$stderr" "mount proc on /proc: Device or resource busy" "stderr"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "COMMAND ran after the mount failed"
+}

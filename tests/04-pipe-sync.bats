@@ -487,3 +487,14 @@ check_uid_map_error() {
 	expect_status 125
 	expect_match "$stderr" "uid_map: Operation not permitted" "stderr"
 }
+
+@test "pipe-sync: a failed pipe2 gives 125 and names it; no child is made" {
+	requires tool:strace
+	run_logged --separate-stderr env ASAN_OPTIONS=detect_leaks=0 strace -f -qq \
+		-o "$BATS_TEST_TMPDIR/trace" -e trace=pipe2,clone,clone3 \
+		-e inject=pipe2:error=EMFILE "$PROG_BIN" true
+	expect_status 125
+	expect_contains "$stderr" "pipe2: Too many open files" "stderr"
+	run grep -cE '^[0-9]+ +clone3?\(' "$BATS_TEST_TMPDIR/trace"
+	expect_eq "$output" "0" "clone calls after the failed pipe2"
+}
