@@ -147,3 +147,14 @@ teardown() {
 	run bash -c "ps -eo stat=,args= | grep -F -- '$m' | grep -v grep"
 	expect_eq "$output" "" "processes (zombie or not) left with the test's marker"
 }
+
+@test "fork-exec: not found gives 127 even when the first PATH directory cannot be searched" {
+	lab_locked_path -127 --separate-stderr no-such-command-lab
+	expect_contains "$stderr" "no-such-command-lab" "stderr"
+}
+
+@test "fork-exec: started with SIGCHLD ignored, it still waits and passes on exit 3" {
+	lab_sigchld_ignored --separate-stderr sh -c 'exit 3'
+	expect_status 3
+	expect_report "$stderr" "exited with status 3"
+}

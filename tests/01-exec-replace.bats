@@ -144,3 +144,8 @@ announced_pid() {
 	log_run "$PROG_BIN echo hi | wc -l"
 	expect_eq "$output" "1" "lines on stdout"
 }
+
+@test "exec-replace: not found gives 127 even when the first PATH directory cannot be searched" {
+	lab_locked_path -127 --separate-stderr no-such-command-lab
+	expect_contains "$stderr" "no-such-command-lab" "stderr"
+}

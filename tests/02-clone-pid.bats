@@ -209,3 +209,16 @@ teardown() {
 	expect_contains "$stderr" "root" "stderr (the hint)"
 	expect_eq "$output" "" "stdout"
 }
+
+@test "clone-pid: not found gives 127 even when the first PATH directory cannot be searched" {
+	requires root
+	lab_locked_path -127 --separate-stderr no-such-command-lab
+	expect_contains "$stderr" "no-such-command-lab" "stderr"
+}
+
+@test "clone-pid: started with SIGCHLD ignored, it still waits and passes on exit 3" {
+	requires root
+	lab_sigchld_ignored --separate-stderr sh -c 'exit 3'
+	expect_status 3
+	expect_report "$stderr" "exited with status 3"
+}

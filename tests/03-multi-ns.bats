@@ -450,3 +450,16 @@ fault() {
 	expect_contains "$stderr" "mount proc on /proc: Device or resource busy" "stderr"
 	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "COMMAND ran after the mount failed"
 }
+
+@test "multi-ns: -impnu: not found gives 127 even when the first PATH directory cannot be searched" {
+	requires root
+	lab_locked_path -127 --separate-stderr -impnu no-such-command-lab
+	expect_contains "$stderr" "no-such-command-lab" "stderr"
+}
+
+@test "multi-ns: -impnu: started with SIGCHLD ignored, it still waits and passes on exit 3" {
+	requires root
+	lab_sigchld_ignored --separate-stderr -impnu sh -c 'exit 3'
+	expect_status 3
+	expect_report "$stderr" "exited with status 3"
+}

@@ -498,3 +498,80 @@ check_uid_map_error() {
 	run grep -cE '^[0-9]+ +clone3?\(' "$BATS_TEST_TMPDIR/trace"
 	expect_eq "$output" "0" "clone calls after the failed pipe2"
 }
+
+# --- what issue 16's mutants showed missing -----------------------------------------------
+
+# Every namespace of stage 03, and a user namespace: each of the container's namespace links
+# differs from the program's own (the program is the "outside": on a scratch host as root).
+check_every_ns_new() {
+	as "$1"
+	local log=$BATS_TEST_TMPDIR/log child t same=""
+	M=$(marker)
+	start_box "$log" sleep "$M"
+	wait_for_proc "^sleep $M" "$BG"
+	child=$(pgrep -f -- "^sleep $M")
+	for t in ipc mnt net pid user uts; do
+		[ "$(readlink "/proc/$BG/ns/$t")" != "$(readlink "/proc/$child/ns/$t")" ] ||
+			same="$same $t"
+	done
+	kill -KILL "$child" "$BG" 2>/dev/null
+	wait "$BG" 2>/dev/null || true
+	[ -n "$(readlink "/proc/$$/ns/ipc")" ] || fail "cannot read /proc/PID/ns here"
+	[ -z "$same" ] || fail "namespaces the container shares with the program:$same"
+}
+
+@test "pipe-sync: every namespace is new: ipc, mnt, net, pid, user, uts" { check_every_ns_new caller; }
+@test "pipe-sync: [rootless] every namespace is new: ipc, mnt, net, pid, user, uts" { check_every_ns_new nobody; }
+
+# The runtime itself is killed with SIGKILL, so it forwards nothing: the kernel's
+# parent-death signal (PR_SET_PDEATHSIG) must end the container's init.
+check_sigkill_runtime() {
+	as "$1"
+	local log=$BATS_TEST_TMPDIR/log
+	M=$(marker)
+	start_box "$log" sleep "$M"
+	wait_for_proc "^sleep $M" "$BG"
+	kill -KILL "$BG"
+	wait_exit "$BG"
+	expect_status 137
+	expect_gone "sleep $M"
+}
+
+@test "pipe-sync: SIGKILL to pipe-sync leaves no container init running" { check_sigkill_runtime caller; }
+@test "pipe-sync: [rootless] SIGKILL to pipe-sync leaves no container init running" { check_sigkill_runtime nobody; }
+
+# Started with SIGCHLD ignored (see sigchld_ignorer), it must still see its child end.
+check_sigchld_ignored() {
+	as "$1"
+	sigchld_ignorer
+	LOG_AS="[$WHO] (SIGCHLD ignored) $P sh -c 'exit 3'" \
+		run_logged --separate-stderr as_who timeout -k 1 5 "${IGNORE_CHLD[@]}" "$P" sh -c 'exit 3'
+	expect_status 3
+	expect_report "$stderr" "exited with status 3"
+}
+
+@test "pipe-sync: started with SIGCHLD ignored, it still waits and passes on exit 3" { check_sigchld_ignored caller; }
+@test "pipe-sync: [rootless] started with SIGCHLD ignored, it still waits and passes on exit 3" { check_sigchld_ignored nobody; }
+
+# A directory first on PATH that COMMAND may not search: execvp says EACCES, yet the command
+# is on no PATH directory, so 127. Root inside the container may search whatever its user
+# namespace maps, so the directory is one the caller does not own: root's locked directory,
+# for uid 65534; /root, for an ordinary user, when it is locked to them.
+@test "pipe-sync: [rootless] not found gives 127 even when the first PATH directory cannot be searched" {
+	local dir
+	if [ "$(id -u)" = 0 ]; then
+		as nobody
+		dir=$(locked_dir)
+	else
+		as caller
+		[ -d /root ] && [ ! -x /root ] && [ ! -O /root ] ||
+			skip "needs a directory this user cannot search and does not own (like /root)"
+		dir=/root
+	fi
+	LOG_AS="[$WHO] PATH=$dir:/usr/bin:/bin $P no-such-command-lab" \
+		run_logged -127 --separate-stderr as_who env PATH="$dir:/usr/bin:/bin" \
+		timeout -k 1 "${LAB_TIMEOUT:-10}" "$P" no-such-command-lab ||
+		{ [ "$dir" = /root ] || chmod 700 "$dir"; return 1; }
+	[ "$dir" = /root ] || chmod 700 "$dir"
+	expect_contains "$stderr" "no-such-command-lab" "stderr"
+}

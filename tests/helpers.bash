@@ -257,3 +257,68 @@ nobody_bin() {
 as_nobody() {
 	(cd / && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
 }
+
+# sigchld_ignorer: set the array IGNORE_CHLD to a command prefix that runs the rest with
+# SIGCHLD ignored, as a careless supervisor may start a program (SIG_IGN survives exec):
+# env --ignore-signal (coreutils 8.31 and newer), else perl. A runtime that waits for its
+# child must set SIGCHLD back to its default first: with SIG_IGN the kernel reaps the child
+# itself and sends no SIGCHLD.
+sigchld_ignorer() {
+	if env --ignore-signal=CHLD true 2>/dev/null; then
+		IGNORE_CHLD=(env --ignore-signal=CHLD)
+	else
+		requires tool:perl
+		# shellcheck disable=SC2016  # perl's variables
+		IGNORE_CHLD=(perl -e '$SIG{CHLD} = "IGNORE"; exec { $ARGV[0] } @ARGV or die "exec $ARGV[0]: $!\n"')
+	fi
+}
+
+# locked_dir: a directory with mode 000 in the test's temporary directory, which no one
+# may search who lacks CAP_DAC_OVERRIDE (see without_dac); its path on stdout.
+locked_dir() {
+	mkdir -p "$BATS_TEST_TMPDIR/locked"
+	chmod 000 "$BATS_TEST_TMPDIR/locked"
+	echo "$BATS_TEST_TMPDIR/locked"
+}
+
+# without_dac CMD...: run CMD unable to search a locked_dir: as root, without the two
+# capabilities that bypass file permissions (setpriv drops them from the bounding set, so
+# root's exec leaves them out; CAP_SYS_ADMIN stays, for the stages that need it); as
+# anyone else, as it is.
+without_dac() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --bounding-set=-dac_override,-dac_read_search "$@"
+	else
+		"$@"
+	fi
+}
+
+# lab_locked_path [RUN-FLAGS] ARG...: like lab, with a locked_dir first on PATH and the
+# program unable to search it (without_dac), so execvp meets EACCES on its way. As root the
+# program runs from a copy in the test's temporary directory, which root reaches without
+# those capabilities wherever the tree is.
+lab_locked_path() {
+	local n bin=$PROG_BIN dir LOG_AS
+	n=$(run_flag_count "$@")
+	dir=$(locked_dir)
+	if [ "$(id -u)" = 0 ]; then
+		requires tool:setpriv
+		bin=$BATS_TEST_TMPDIR/$(basename "$PROG_BIN")
+		cp "$PROG_BIN" "$bin"
+	fi
+	LOG_AS="PATH=$dir:/usr/bin:/bin $bin ${*:n+1}  (the first directory locked)"
+	run_logged "${@:1:n}" without_dac env PATH="$dir:/usr/bin:/bin" \
+		timeout -k 1 "${LAB_TIMEOUT:-10}" "$bin" "${@:n+1}" || { chmod 700 "$dir"; return 1; }
+	chmod 700 "$dir"
+}
+
+# lab_sigchld_ignored [RUN-FLAGS] ARG...: like lab, with the program started with SIGCHLD
+# ignored (sigchld_ignorer). A program that waits without resetting it may hang: it is
+# stopped after 5 s (exit 124).
+lab_sigchld_ignored() {
+	local n LOG_AS
+	n=$(run_flag_count "$@")
+	sigchld_ignorer
+	LOG_AS="(SIGCHLD ignored) $PROG_BIN ${*:n+1}"
+	run_logged "${@:1:n}" timeout -k 1 5 "${IGNORE_CHLD[@]}" "$PROG_BIN" "${@:n+1}"
+}
