@@ -4,6 +4,7 @@
 #   make check N [BIN=path]     run stage N's checks (against BIN, e.g. your own program)
 #   make test                   every stage's checks
 #   make lint | san | clean     static checks | sanitizer build + checks | remove build output
+#   make mutants                plant each mistake of tools/mutants.txt, see a check catch it
 #   make diff N | trace N | doctor | bench   the workshop tools (tools/*.mk)
 
 SHELL := /bin/bash
@@ -46,7 +47,7 @@ DIR  := $(patsubst %/,%,$(firstword $(wildcard $(N)-*/ 0$(N)-*/)))
 NN   := $(call nn,$(DIR))
 PROG := $(call prog,$(DIR))
 
-.PHONY: all clean help stage check test lint san need-stage
+.PHONY: all clean help stage check test lint san mutants need-stage
 .DEFAULT_GOAL := all
 
 all:
@@ -98,6 +99,11 @@ san:
 		$(MAKE) -s --no-print-directory -C $$d OUT=$(CURDIR)/.san/$$d CFLAGS='$(SAN_CFLAGS)' || exit 1; done
 	@LAB_BIN_ROOT=$(CURDIR)/.san tools/run-tests.sh $(ALL_TESTS)
 
+# Mutation testing of the checks: each mistake in tools/mutants.txt, planted in a scratch
+# copy of the tree, must fail a named check (tools/mutants.sh; MUTANT_JOBS=N, M=ID-REGEX).
+mutants:
+	@tools/mutants.sh $(M)
+
 clean:
 	@for d in $(STAGE_DIRS); do $(MAKE) -s --no-print-directory -C $$d clean; done
 	rm -rf .san .bench .lint
@@ -115,6 +121,7 @@ help:
 	@echo "  make test                  run every stage's checks"
 	@echo "  make lint                  cppcheck, shellcheck, clang's scan-build; warnings fail"
 	@echo "  make san                   ASan + UBSan build, then the whole suite against it"
+	@echo "  make mutants [M=REGEX]     plant each mistake of tools/mutants.txt in a copy: a check must catch it"
 	@echo "  make diff N [FROM=M]       what stage N adds: diff -u of stage N-1's (or M's) C file and N's"
 	@echo "  make trace N [ARGS='...']  stage N's demo under strace -f, only the calls it teaches (RAW=1: all)"
 	@echo "  make doctor                pre-flight of this machine; which stages run here"

@@ -158,3 +158,31 @@ teardown() {
 	expect_status 3
 	expect_report "$stderr" "exited with status 3"
 }
+
+@test "fork-exec: a failed fork gives 125 and names fork; no report line" {
+	requires tool:strace
+	# strace makes fork's system call (clone, in glibc) fail with EAGAIN, as ulimit -u does.
+	# A program that took the -1 for a PID waits for ever; it gets SIGKILL, not SIGTERM,
+	# which it would forward with kill(-1, ...): to every process it may signal.
+	LOG_AS="strace -e inject=clone,clone3:error=EAGAIN $PROG_BIN true" \
+		run_logged --separate-stderr timeout -s KILL 10 env ASAN_OPTIONS=detect_leaks=0 \
+		strace -f -qq -o /dev/null -e trace=clone,clone3 -e inject=clone,clone3:error=EAGAIN \
+		"$PROG_BIN" true
+	expect_status 125
+	expect_contains "$stderr" "fork: Resource temporarily unavailable" "stderr"
+	if [[ $stderr =~ (exited with status|killed by signal) ]]; then
+		fail "a report line, though no child was made"
+	fi
+}
+
+@test "fork-exec: it waits for its own child, not one it inherited through exec" {
+	# sh starts a short sleep, then execs the program: the sleep is now the program's child
+	# too, and ends first. The report is about COMMAND: exit 3, its own PID.
+	# shellcheck disable=SC2016  # $0 belongs to sh
+	LOG_AS="sh -c 'sleep 0.1 & exec $PROG_BIN sh -c \"echo \\\$\\\$; sleep 1; exit 3\"'" \
+		run_logged --separate-stderr timeout -k 1 10 \
+		sh -c 'sleep 0.1 & exec "$0" sh -c "echo \$\$; sleep 1; exit 3"' "$PROG_BIN"
+	expect_status 3
+	expect_report "$stderr" "exited with status 3"
+	expect_eq "$(report_pid "$stderr")" "$output" "PID on the report line (COMMAND's \$\$)"
+}

@@ -203,7 +203,7 @@ teardown() {
 	requires nobody
 	local bin
 	bin=$(nobody_bin "$PROG_BIN")
-	run -125 --separate-stderr as_nobody "$bin" true
+	run -125 --separate-stderr as_nobody timeout -s KILL 10 "$bin" true
 	log_run "as nobody: $bin true"
 	expect_contains "$stderr" "Operation not permitted" "stderr"
 	expect_contains "$stderr" "root" "stderr (the hint)"

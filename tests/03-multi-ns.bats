@@ -287,7 +287,7 @@ make_host_queue() {
 	requires nobody
 	local bin
 	bin=$(nobody_bin "$PROG_BIN")
-	run --separate-stderr as_nobody "$bin" -u hostname
+	run --separate-stderr as_nobody timeout -s KILL 10 "$bin" -u hostname
 	log_run "as nobody: $bin -u hostname"
 	expect_status 125
 	expect_eq "$output" "" "stdout (hostname must not run)"

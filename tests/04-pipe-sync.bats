@@ -575,3 +575,30 @@ check_sigchld_ignored() {
 	[ "$dir" = /root ] || chmod 700 "$dir"
 	expect_contains "$stderr" "no-such-command-lab" "stderr"
 }
+
+# As the caller did above, as uid 65534: the hint for an unprivileged refusal reads sysctl
+# files, and building it must not change the errno that the error line reports.
+@test "pipe-sync: [rootless] a failed uid_map write is reported with its own errno (EPERM)" {
+	as nobody
+	requires tool:strace
+	export ASAN_OPTIONS=detect_leaks=0
+	nth_write '/uid_map>'
+	traced "$W/trace" -e trace=write -e inject=write:error=EPERM:when="$N" "$P" true
+	expect_status 125
+	expect_match "$stderr" "uid_map: Operation not permitted" "stderr"
+}
+
+# sh starts a short sleep, then execs the program: the sleep is the program's child too,
+# and ends first. The report is about the container's init: exit 3.
+check_own_child() {
+	as "$1"
+	# shellcheck disable=SC2016  # $0 belongs to sh
+	LOG_AS="[$WHO] sh -c 'sleep 0.1 & exec $P sh -c \"sleep 1; exit 3\"'" \
+		run_logged --separate-stderr as_who timeout -k 1 10 \
+		sh -c 'sleep 0.1 & exec "$0" sh -c "sleep 1; exit 3"' "$P"
+	expect_status 3
+	expect_report "$stderr" "exited with status 3"
+}
+
+@test "pipe-sync: it waits for its own child, not one it inherited through exec" { check_own_child caller; }
+@test "pipe-sync: [rootless] it waits for its own child, not one it inherited through exec" { check_own_child nobody; }
