@@ -95,6 +95,7 @@ workshop_commands() {
 
 @test "docs: every relative link in the docs resolves, #anchors included" {
 	local f target path anchor bad=()
+	local -A heads=()                            # each file's anchors, read once
 	while read -r f; do
 		while IFS=$'\t' read -r n target; do
 			case $target in
@@ -107,7 +108,8 @@ workshop_commands() {
 			if [ ! -e "$path" ]; then
 				bad+=("$(rel "$f"):$n: $target: no such file")
 			elif [ -n "$anchor" ] && [[ $path == *.md ]] &&
-				! anchors "$path" | grep -qxF -- "$anchor"; then
+				{ [ -n "${heads[$path]+set}" ] || heads[$path]=$'\n'$(anchors "$path")$'\n'; } &&
+				[[ ${heads[$path]} != *$'\n'"$anchor"$'\n'* ]]; then
 				bad+=("$(rel "$f"):$n: $target: no heading gives #$anchor")
 			fi
 		done < <(prose "$f" | awk -F'\t' '{ line = $2
@@ -148,9 +150,13 @@ workshop_commands() {
 
 @test "docs: each check count a stage README shows is its suite's count (bats --count)" {
 	local f nn want n got bad=()
+	for nn in 00 01 02 03 04; do                 # bats --count starts slowly: all at once
+		suite_count "$nn" >"$BATS_TEST_TMPDIR/count.$nn" &
+	done
+	wait
 	while read -r f; do
 		nn=$(basename "$(dirname "$f")"); nn=${nn%%-*}
-		want=$(suite_count "$nn")
+		want=$(cat "$BATS_TEST_TMPDIR/count.$nn")
 		while IFS=$'\t' read -r n got; do
 			[ "$got" = "$want" ] || bad+=("$(rel "$f"):$n: shows $got checks, tests/$nn-*.bats has $want")
 		done < <(awk '
@@ -191,17 +197,18 @@ workshop_commands() {
 	[ ${#bad[@]} -eq 0 ] || fail "workshop paths:" $'\n' "$(printf '%s\n' "${bad[@]}")"
 }
 
-# run_workshop NN: run stage NN's workshop commands as shown; fail on a wrong exit status.
-run_workshop() {
-	local f d script k=0 n want cmd skipped=0 ran=0 bad=()
+# start_workshop NN: in the background, run stage NN's workshop commands as shown, each into
+# $BATS_FILE_TMPDIR/wsNN/{cmd,out,rc}.K; "done" appears when all have run. The five stages
+# run at once (setup_file), while the other checks go on.
+start_workshop() {
+	local f d k=0 n want cmd skipped=0
 	f=$(echo "$LAB_ROOT/$1"-*/README.md)
-	d=$BATS_TEST_TMPDIR/run
-	mkdir -p "$d"
-	script=$d/script
+	d=$BATS_FILE_TMPDIR/ws$1
+	mkdir -p "$d/lab-scratch"
 	{
 		echo "cd '$LAB_ROOT' || exit 99"
 		echo 'unset MAKEFLAGS MFLAGS MAKELEVEL N FROM ARGS BIN RAW'
-	} >"$script"
+	} >"$d/script"
 	while IFS=$'\t' read -r n want cmd; do
 		if [[ $cmd == "sudo "* ]]; then
 			if [ "$(id -u)" != 0 ]; then
@@ -211,45 +218,68 @@ run_workshop() {
 			cmd=${cmd#sudo }
 		fi
 		k=$((k + 1))
-		cmd=${cmd//"$SCRATCH"/"$BATS_TEST_TMPDIR/lab-scratch"}
+		cmd=${cmd//"$SCRATCH"/"$d/lab-scratch"}
 		printf '%s\t%s\t%s\n' "$n" "$want" "$cmd" >"$d/cmd.$k"
-		printf '{ %s\n} >%q 2>&1 </dev/null\necho $? >%q\n' "$cmd" "$d/out.$k" "$d/rc.$k" >>"$script"
+		printf '{ %s\n} >%q 2>&1 </dev/null\necho $? >%q\n' "$cmd" "$d/out.$k" "$d/rc.$k" >>"$d/script"
 	done < <(workshop_commands "$f")
 	# what a command left running in the background (stage 00's no-wait) goes now
-	echo 'kill -KILL $(jobs -p) 2>/dev/null; :' >>"$script"
+	echo 'kill -KILL $(jobs -p) 2>/dev/null; :' >>"$d/script"
+	echo "$k $skipped" >"$d/counts"
+	(
+		[ "$k" -eq 0 ] || timeout 60 bash "$d/script" >"$d/script.out" 2>&1 </dev/null
+		touch "$d/done"
+	) </dev/null >/dev/null 2>&1 3>&- 4>&- &
+}
+
+setup_file() {
+	local nn
+	for nn in 00 01 02 03 04; do
+		start_workshop "$nn"
+	done
+}
+
+# check_workshop NN: wait (60 s at most) for start_workshop NN, then fail on a wrong exit status.
+check_workshop() {
+	local f d k skipped i n want cmd rc end=$((SECONDS + 60)) bad=()
+	f=$(echo "$LAB_ROOT/$1"-*/README.md)
+	d=$BATS_FILE_TMPDIR/ws$1
+	read -r k skipped <"$d/counts"
 	[ "$k" -gt 0 ] || skip "every command of this workshop path needs root ($skipped skipped)"
-	timeout 60 bash "$script" >"$d/script.out" 2>&1 3>&- || true
+	while [ ! -e "$d/done" ]; do
+		[ $SECONDS -lt $end ] || fail "the workshop commands of $(rel "$f") still run after 60 s"
+		sleep 0.1
+	done
 	for ((i = 1; i <= k; i++)); do
 		IFS=$'\t' read -r n want cmd <"$d/cmd.$i"
-		ran=$((ran + 1))
+		rc=$(cat "$d/rc.$i" 2>/dev/null) || rc=none
 		if [ "$want" = - ]; then
-			[ "$(cat "$d/rc.$i" 2>/dev/null)" = 0 ] ||
-				bad+=("line $n: exit status $(cat "$d/rc.$i" 2>/dev/null || echo none), not 0: $cmd"$'\n'"$(head -c 1500 "$d/out.$i" 2>/dev/null)")
+			[ "$rc" = 0 ] ||
+				bad+=("line $n: exit status $rc, not 0: $cmd"$'\n'"$(head -c 1500 "$d/out.$i" 2>/dev/null)")
 		else
 			grep -qx "exit status $want" "$d/out.$i" 2>/dev/null ||
 				bad+=("line $n: no 'exit status $want' in the output of: $cmd"$'\n'"$(head -c 1500 "$d/out.$i" 2>/dev/null)")
 		fi
 	done
-	echo "# ran $ran commands of $(rel "$f")'s workshop path, skipped $skipped (need root)" >&3
+	echo "# ran $k commands of $(rel "$f")'s workshop path, skipped $skipped (need root)" >&3
 	[ ${#bad[@]} -eq 0 ] || fail "$(rel "$f"):" $'\n' "$(printf '%s\n' "${bad[@]}")"
 }
 
 @test "docs: stage 00's workshop path runs as shown" {
-	run_workshop 00
+	check_workshop 00
 }
 
 @test "docs: stage 01's workshop path runs as shown" {
-	run_workshop 01
+	check_workshop 01
 }
 
 @test "docs: stage 02's workshop path runs as shown" {
-	run_workshop 02
+	check_workshop 02
 }
 
 @test "docs: stage 03's workshop path runs as shown" {
-	run_workshop 03
+	check_workshop 03
 }
 
 @test "docs: stage 04's workshop path runs as shown" {
-	run_workshop 04
+	check_workshop 04
 }
