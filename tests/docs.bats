@@ -180,7 +180,7 @@ workshop_commands() {
 }
 
 @test "docs: each stage README opens with a workshop path of at most $WORKSHOP_MAX_LINES lines" {
-	local f nn first lines bad=()
+	local f nn first lines parts bad=()
 	while read -r f; do
 		nn=$(basename "$(dirname "$f")"); nn=${nn%%-*}; nn=${nn#0}
 		first=$(prose "$f" | cut -f2 | grep -m1 '^## ')
@@ -190,6 +190,10 @@ workshop_commands() {
 			bad+=("$(rel "$f"): workshop path has $lines lines (at most $WORKSHOP_MAX_LINES)")
 		workshop "$f" | grep -q "make stage $nn\b" || bad+=("$(rel "$f"): workshop path lacks make stage $nn")
 		workshop "$f" | grep -q "make check $nn\b" || bad+=("$(rel "$f"): workshop path lacks make check $nn")
+		# its parts, in the order a participant does them
+		parts=$(workshop "$f" | cut -f2 | grep -o '^\*\*[A-Z][^.:*]*' | cut -c3- | tr '\n' '|')
+		[[ $parts == "The idea|Run it|Look from a second terminal|Check your work|Break it|If time is left|" ]] ||
+			bad+=("$(rel "$f"): workshop path's parts are '$parts'")
 		# the line after it says the rest is optional
 		prose "$f" | cut -f2 | awk '/^## / { h++ } h == 2' | grep -qi 'optional' ||
 			bad+=("$(rel "$f"): the section after the workshop path does not say it is optional")
