@@ -35,7 +35,7 @@ install_profile() {
 	restrict=$(cat "$sysctl" 2>/dev/null) || restrict=""
 	if [ "$restrict" != 1 ]; then
 		say "not needed here: this kernel does not restrict unprivileged user namespaces with"
-		say "AppArmor (${sysctl#/proc/sys/} is ${restrict:-absent}); nothing changed"
+		say "AppArmor (kernel.apparmor_restrict_unprivileged_userns is ${restrict:-absent}); nothing changed"
 		return 0
 	fi
 	if [ "$(id -u)" != 0 ]; then
