@@ -49,14 +49,12 @@ if [ -z "$engine" ]; then
 	exit 1
 fi
 
-# podman gives a container high open-file and process limits by default (nofile 1048576);
-# where the hard limits are fixed lower (some VMs), runc then fails with "error setting
-# rlimits". Unless CONTAINER_FLAGS sets them, the containers get this shell's hard limits.
+# podman 4 gives a container high open-file and process limits by default (nofile 1048576),
+# above what podman itself may hand on where the host's limits are fixed lower (some VMs):
+# runc then fails with "error setting rlimits". Unless CONTAINER_FLAGS sets them, the
+# containers get 1024 of each, plenty for the lab.
 if [ "$engine" = podman ] && [[ " ${flags[*]} " != *" --ulimit"* ]]; then
-	for pair in nofile:n nproc:u; do
-		lim=$(ulimit -H"${pair#*:}")
-		[[ $lim =~ ^[0-9]+$ ]] && flags+=(--ulimit "${pair%%:*}=$lim:$lim")
-	done
+	flags+=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 fi
 
 # show ARG...: print a command as it will run.
@@ -83,7 +81,8 @@ if ! "${build[@]}" >"$logs/build.log" 2>&1; then
 		"the mirror: CONTAINER_BUILD_FLAGS=--network=host"
 	exit 1
 fi
-say "built: $(grep -h 'provision.sh: ready' "$logs/build.log" | tail -n 1)"
+ready=$(grep -h 'provision.sh: ready' "$logs/build.log" | tail -n 1)
+say "built ${ready:-(every step from the cache)}"
 
 # Inside, the lab is mounted read-only (the host's files and build output stay as they are):
 # inside.sh copies it, without its build output, and runs the command in the copy.
