@@ -88,7 +88,7 @@ CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,style,performance,
 lint:
 	@tools/deps.sh lint
 	cppcheck $(CPPCHECK_FLAGS) $(wildcard [0-9][0-9]-*/*.c tools/*.c) common/*.c
-	shellcheck -x .ci/run tools/*.sh tests/*.bash tests/*.bats
+	shellcheck -x .ci/run tools/*.sh .devcontainer/*.sh tests/*.bash tests/*.bats
 	@# clang's static analyser, each stage built afresh into a scratch directory
 	@for d in $(STAGE_DIRS); do \
 		scan-build --status-bugs -o .lint/reports --use-cc=clang \
