@@ -14,7 +14,7 @@ packages=(
 	bats                                # the checks (Debian 12's is 1.8.2; 1.5+ is needed)
 	util-linux                          # unshare, nsenter, setpriv, lsns, findmnt, ipcmk
 	iproute2 procps psmisc hostname     # ip link, ps, pgrep, pstree, hostname
-	strace valgrind                     # make trace; the robustness checks
+	strace valgrind python3-minimal     # make trace; the robustness checks
 	tmux sudo less                      # two terminals in one; root when a stage needs it
 	man-db manpages manpages-dev        # man 2 clone, man 7 namespaces
 )
