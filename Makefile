@@ -6,6 +6,7 @@
 #   make lint | san | clean     static checks | sanitizer build + checks | remove build output
 #   make mutants                plant each mistake of tools/mutants.txt, see a check catch it
 #   make diff N | trace N | doctor | bench   the workshop tools (tools/*.mk)
+#   make apparmor | container-test           for the room's laptops (tools/workshop.mk)
 
 SHELL := /bin/bash
 STAGE_DIRS := $(sort $(patsubst %/,%,$(wildcard [0-9][0-9]-*/)))
@@ -47,7 +48,7 @@ DIR  := $(patsubst %/,%,$(firstword $(wildcard $(N)-*/ 0$(N)-*/)))
 NN   := $(call nn,$(DIR))
 PROG := $(call prog,$(DIR))
 
-.PHONY: all clean help stage check test lint san mutants need-stage
+.PHONY: all clean help stage check test stress lint san mutants need-stage
 .DEFAULT_GOAL := all
 
 all:
@@ -70,12 +71,17 @@ check: need-stage
 	@$(MAKE) -s --no-print-directory -C $(DIR)
 	@tools/run-tests.sh tests/$(DIR).bats
 
-# The stages' checks in stage order, then the rest (tools, robustness).
+# The stages' checks in stage order, then the rest (tools, robustness). The long runs
+# (tests/stress.bats) are `make stress`, kept out of `make test` so it stays short.
 STAGE_TESTS := $(wildcard $(foreach d,$(STAGE_DIRS),tests/$(d).bats))
-ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS),$(wildcard tests/*.bats))
+OWN_TARGET_TESTS := tests/stress.bats
+ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) $(OWN_TARGET_TESTS),$(wildcard tests/*.bats))
 
 test: all
 	@tools/run-tests.sh $(ALL_TESTS)
+
+stress: all
+	@tools/run-tests.sh tests/stress.bats
 
 # Static checks: warnings fail.
 CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
@@ -83,7 +89,7 @@ CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,style,performance,
 lint:
 	@tools/deps.sh lint
 	cppcheck $(CPPCHECK_FLAGS) $(wildcard [0-9][0-9]-*/*.c tools/*.c) common/*.c
-	shellcheck -x .ci/run tools/*.sh tests/*.bash tests/*.bats
+	shellcheck -x .ci/run tools/*.sh .devcontainer/*.sh tests/*.bash tests/*.bats
 	@# clang's static analyser, each stage built afresh into a scratch directory
 	@for d in $(STAGE_DIRS); do \
 		scan-build --status-bugs -o .lint/reports --use-cc=clang \
@@ -119,12 +125,17 @@ help:
 	@echo "  make stage N [ARGS='...']  build stage N and run its demo (the command is shown first)"
 	@echo "  make check N [BIN=path]    run stage N's checks, against BIN if given (your own program)"
 	@echo "  make test                  run every stage's checks"
+	@echo "  make stress                the long runs: 300 launches, more signal trials, valgrind"
 	@echo "  make lint                  cppcheck, shellcheck, clang's scan-build; warnings fail"
 	@echo "  make san                   ASan + UBSan build, then the whole suite against it"
 	@echo "  make mutants [M=REGEX]     plant each mistake of tools/mutants.txt in a copy: a check must catch it"
 	@echo "  make diff N [FROM=M]       what stage N adds: diff -u of stage N-1's (or M's) C file and N's"
 	@echo "  make trace N [ARGS='...']  stage N's demo under strace -f, only the calls it teaches (RAW=1: all)"
 	@echo "  make doctor                pre-flight of this machine; which stages run here"
+	@echo "  sudo make apparmor         Ubuntu 23.10+: an AppArmor profile that lets the lab's programs"
+	@echo "                             (only those) create user namespaces"
+	@echo "  make container-test        build the devcontainer (.devcontainer/), run make test in it as root"
+	@echo "                             and as its user, make doctor in it unprivileged (podman or docker)"
 	@echo "  make bench                 launch cost of each stage vs util-linux unshare (root)"
 	@echo "  make / make clean          build every stage / remove build output"
 	@echo "make stage 3, make stage 03 and make stage-3 all mean stage 03."
