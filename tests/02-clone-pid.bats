@@ -238,3 +238,16 @@ teardown() {
 	expect_status 3
 	expect_report "$stderr" "exited with status 3"
 }
+
+@test "clone-pid: the runtime dies as it starts to wait, its child still in prctl: COMMAND never runs" {
+	requires root tool:strace
+	# As the check above, without its race: strace holds the child's prctl() for 1 s and
+	# kills the runtime with SIGKILL as soon as it starts to wait for the child (with any of
+	# the usual calls), so the parent is gone before the child asks for PDEATHSIG.
+	local waits=rt_sigtimedwait,wait4,waitid,pause,rt_sigsuspend,epoll_wait,epoll_pwait
+	run_logged timeout -s KILL 4 strace -f -qq -o /dev/null -e trace="prctl,$waits" \
+		-e inject=prctl:delay_enter=1000000 -e inject="$waits":signal=KILL \
+		"$PROG_BIN" sleep "$MARK"
+	run pgrep -f -- "^sleep $MARK"
+	expect_eq "$output" "" "COMMAND started after its runtime was killed"
+}
