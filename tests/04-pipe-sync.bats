@@ -609,14 +609,14 @@ check_sigchld_ignored() {
 	expect_match "$stderr" "uid_map: Operation not permitted" "stderr"
 }
 
-# sh starts a short sleep, then execs the program: the sleep is the program's child too,
-# and ends first. The report is about the container's init: exit 3.
+# sh starts true, then execs the program: true is the program's child too, and ends
+# first. The report is about the container's init: exit 3.
 check_own_child() {
 	as "$1"
 	# shellcheck disable=SC2016  # $0 belongs to sh
-	LOG_AS="[$WHO] sh -c 'sleep 0.1 & exec $P sh -c \"sleep 1; exit 3\"'" \
+	LOG_AS="[$WHO] sh -c 'true & exec $P sh -c \"sleep 0.3; exit 3\"'" \
 		run_logged --separate-stderr as_who timeout -k 1 10 \
-		sh -c 'sleep 0.1 & exec "$0" sh -c "sleep 1; exit 3"' "$P"
+		sh -c 'true & exec "$0" sh -c "sleep 0.3; exit 3"' "$P"
 	expect_status 3
 	expect_report "$stderr" "exited with status 3"
 }

@@ -366,7 +366,7 @@ hangup_as_leader() {
 	local p start
 	p=$(stage_bin 04)
 	start=${EPOCHREALTIME/./}
-	run timeout 0.3 "$p" sleep "$(marker)"
+	run timeout -k 2 0.3 "$p" sleep "$(marker)"
 	log_run "timeout 0.3 $p sleep"
 	expect_status 124
 	(( ${EPOCHREALTIME/./} - start < 2000000 )) || fail "took more than 2 s"

@@ -156,7 +156,7 @@ run_checks() {
 		--formatter tap ${filter:+-f "$filter"} "tests/$f") >"$tap" 2>&1 3>&- &
 	runner=$!
 	while kill -0 "$runner" 2>/dev/null; do
-		if grep -q '^not ok' "$tap"; then
+		if grep -qs '^not ok' "$tap"; then
 			kill -TERM "$runner" 2>/dev/null   # timeout passes it on to unshare
 			stopped=true
 			break
