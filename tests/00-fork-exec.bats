@@ -179,9 +179,9 @@ teardown() {
 	# sh starts true, then execs the program: true is now the program's child too, and
 	# ends first. The report is about COMMAND: exit 3, its own PID.
 	# shellcheck disable=SC2016  # $0 belongs to sh
-	LOG_AS="sh -c 'true & exec $PROG_BIN sh -c \"echo \\\$\\\$; sleep 0.3; exit 3\"'" \
+	LOG_AS="sh -c 'true & exec $PROG_BIN sh -c \"echo \\\$\\\$; sleep 0.1; exit 3\"'" \
 		run_logged --separate-stderr timeout -k 1 10 \
-		sh -c 'true & exec "$0" sh -c "echo \$\$; sleep 0.3; exit 3"' "$PROG_BIN"
+		sh -c 'true & exec "$0" sh -c "echo \$\$; sleep 0.1; exit 3"' "$PROG_BIN"
 	expect_status 3
 	expect_report "$stderr" "exited with status 3"
 	expect_eq "$(report_pid "$stderr")" "$output" "PID on the report line (COMMAND's \$\$)"

@@ -241,7 +241,7 @@ teardown() {
 
 @test "clone-pid: the runtime dies as it starts to wait, its child still in prctl: COMMAND never runs" {
 	requires root tool:strace
-	# As the check above, without its race: strace holds the child's prctl() for 1 s and
+	# As the check above, without its race: strace holds the child's prctl() for 0.5 s and
 	# kills the runtime with SIGKILL as soon as it starts to wait for the child (with any of
 	# the usual calls), so the parent is gone before the child asks for PDEATHSIG. COMMAND
 	# leaves a file if it runs (a process might not outlive strace: a new parent's death
@@ -249,7 +249,7 @@ teardown() {
 	local waits=rt_sigtimedwait,wait4,waitid,pause,rt_sigsuspend,epoll_wait,epoll_pwait
 	local f=$BATS_TEST_TMPDIR/ran-$MARK
 	run_logged timeout -s KILL 4 strace -f -qq -o /dev/null -e trace="prctl,$waits" \
-		-e inject=prctl:delay_enter=1000000 -e inject="$waits":signal=KILL \
+		-e inject=prctl:delay_enter=500000 -e inject="$waits":signal=KILL \
 		"$PROG_BIN" touch "$f"
 	[ ! -e "$f" ] || fail "COMMAND ran after its runtime was killed: $f exists"
 }

@@ -614,9 +614,9 @@ check_sigchld_ignored() {
 check_own_child() {
 	as "$1"
 	# shellcheck disable=SC2016  # $0 belongs to sh
-	LOG_AS="[$WHO] sh -c 'true & exec $P sh -c \"sleep 0.3; exit 3\"'" \
+	LOG_AS="[$WHO] sh -c 'true & exec $P sh -c \"sleep 0.1; exit 3\"'" \
 		run_logged --separate-stderr as_who timeout -k 1 10 \
-		sh -c 'true & exec "$0" sh -c "sleep 0.3; exit 3"' "$P"
+		sh -c 'true & exec "$0" sh -c "sleep 0.1; exit 3"' "$P"
 	expect_status 3
 	expect_report "$stderr" "exited with status 3"
 }
