@@ -37,13 +37,19 @@ esac
 # in a user namespace too). A mutant can be dangerous: one that takes a failed fork's -1 for
 # a PID forwards SIGTERM with kill(-1, ...), to every process it may signal; in its own PID
 # namespace that is its own checks. In there, PID 1 is a shell that reaps orphans as init
-# does; /proc is the namespace's own (in place of the old one where that may be unmounted:
-# some checks count /proc mounts); /tmp is a fresh tmpfs, so all that the checks leave
-# there goes with the namespace, even when the run is cut short at its first failure.
-isolate=(unshare -u -m -p -f --propagation private --kill-child)
-[ "$(id -u)" = 0 ] || isolate=(unshare -c -u -m -p -f --propagation private --kill-child)
-isolate+=(sh -c 'umount -l /proc 2>/dev/null; mount -t proc proc /proc &&
-	mount -t tmpfs -o mode=1777 lab-mutant-tmp /tmp || exit 99; "$@"; exit $?' sh)
+# does, and /proc is the namespace's own. As root, that /proc replaces the old one (some
+# checks count /proc mounts) and /tmp is a fresh tmpfs, so what the checks leave there goes
+# with the namespace, even when the run is cut short at its first failure. (An ordinary
+# user's mount(8) refuses both: unshare mounts /proc on top instead; bats's own files go to
+# the mutant's directory through TMPDIR either way.)
+if [ "$(id -u)" = 0 ]; then
+	isolate=(unshare -u -m -p -f --propagation private --kill-child
+		sh -c 'umount -l /proc 2>/dev/null; mount -t proc proc /proc &&
+			mount -t tmpfs -o mode=1777 lab-mutant-tmp /tmp || exit 99; "$@"; exit $?' sh)
+else
+	isolate=(unshare -c -u -m -p -f --propagation private --kill-child --mount-proc
+		sh -c '"$@"; exit $?' sh)
+fi
 
 # --- the list ---------------------------------------------------------------------------
 # Blocks separated by blank lines; "key: value" lines; '#' starts a comment line. Keys: id,
@@ -152,7 +158,8 @@ checks_of() {
 # with it, and all it started), or after file_limit seconds (then TAP.hung exists).
 run_checks() {
 	local dir=$1 f=$2 filter=$3 tap=$4 runner stopped=false rc=0
-	(cd "$dir" && exec env -u BIN timeout -k 5 "$file_limit" "${isolate[@]}" "$bats" \
+	mkdir -p "$dir/tmp"
+	(cd "$dir" && exec env -u BIN TMPDIR="$dir/tmp" timeout -k 5 "$file_limit" "${isolate[@]}" "$bats" \
 		--formatter tap ${filter:+-f "$filter"} "tests/$f") >"$tap" 2>&1 3>&- &
 	runner=$!
 	while kill -0 "$runner" 2>/dev/null; do
@@ -244,6 +251,8 @@ main() {
 	trap 'rm -rf "$results"' EXIT
 	start=$SECONDS
 	echo "mutants: ${#selected[@]} from tools/mutants.txt, $jobs at a time" >&2
+	[ "$(id -u)" = 0 ] || echo "mutants: not root: the checks that need root skip, so a" \
+		"mutant only they catch survives here (run as root for the real figure)" >&2
 	for id in "${selected[@]}"; do
 		[ -n "${F_EQUIV[$id]}" ] && continue
 		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
