@@ -46,7 +46,7 @@ DIR  := $(patsubst %/,%,$(firstword $(wildcard $(N)-*/ 0$(N)-*/)))
 NN   := $(call nn,$(DIR))
 PROG := $(call prog,$(DIR))
 
-.PHONY: all clean help stage check test lint san need-stage
+.PHONY: all clean help stage check test test-bootstrap lint san need-stage
 .DEFAULT_GOAL := all
 
 all:
@@ -69,12 +69,16 @@ check: need-stage
 	@$(MAKE) -s --no-print-directory -C $(DIR)
 	@tools/run-tests.sh tests/$(DIR).bats
 
-# The stages' checks in stage order, then the rest (tools, robustness).
+# The stages' checks in stage order, then the rest (tools, robustness). The bootstrap
+# checks (how bats is brought in) reach the npm registry: make test-bootstrap, not make test.
 STAGE_TESTS := $(wildcard $(foreach d,$(STAGE_DIRS),tests/$(d).bats))
-ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS),$(wildcard tests/*.bats))
+ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) tests/bootstrap.bats,$(wildcard tests/*.bats))
 
 test: all
 	@tools/run-tests.sh $(ALL_TESTS)
+
+test-bootstrap:
+	@tools/run-tests.sh tests/bootstrap.bats
 
 # Static checks: warnings fail.
 CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
@@ -113,6 +117,7 @@ help:
 	@echo "  make stage N [ARGS='...']  build stage N and run its demo (the command is shown first)"
 	@echo "  make check N [BIN=path]    run stage N's checks, against BIN if given (your own program)"
 	@echo "  make test                  run every stage's checks"
+	@echo "  make test-bootstrap        check how make test brings in bats (git, npm: needs the network)"
 	@echo "  make lint                  cppcheck, shellcheck, clang's scan-build; warnings fail"
 	@echo "  make san                   ASan + UBSan build, then the whole suite against it"
 	@echo "  make diff N [FROM=M]       what stage N adds: diff -u of stage N-1's (or M's) C file and N's"
