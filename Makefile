@@ -28,9 +28,32 @@ ROOT_04 := no
 # The demo each `make stage N` runs (ARGS='...' replaces it). $$ is make's way to write $.
 DEMO_00 = -- /bin/bash -c "echo test"
 DEMO_01 = sh -c 'echo "I am PID $$$$, my parent is $$PPID"'
-DEMO_02 = sh -c 'echo "PID inside: $$$$, parent: $$PPID"; echo "ps still sees $$(ps -e --no-headers | wc -l) processes"'
-DEMO_03 = -impnu --hostname lab -- sh -c 'hostname; echo $$$$; ip -o link; ps -o pid,comm'
-DEMO_04 = -- sh -c 'id; hostname; echo "PID $$$$"; ip -o link; ps -o pid,comm'
+DEMO_02 = sh -c 'echo "PID inside: $$$$, parent: $$PPID"; echo "$(COUNT_PROCS)"'
+DEMO_03 = -impnu --hostname lab -- sh -c 'hostname; echo $$$$; $(LINKS); $(PS_INSIDE)'
+DEMO_04 = -- sh -c 'id; hostname; echo "PID $$$$"; $(LINKS); $(PS_INSIDE)'
+
+# The demos show links with ip and processes with ps; a bare box without them (iproute2,
+# procps) gets what /proc shows, and a note naming the packages.
+ifneq ($(shell command -v ps),)
+  COUNT_PROCS = ps still sees $$(ps -e --no-headers | wc -l) processes
+  PS_INSIDE   = ps -o pid,comm
+else
+  COUNT_PROCS = /proc still lists $$(ls -d /proc/[0-9]* | wc -l) processes
+  PS_INSIDE   = ls -d /proc/[0-9]*
+  NO_PS       = ps:procps
+endif
+ifneq ($(shell command -v ip),)
+  LINKS = ip -o link
+else
+  LINKS = cat /proc/net/dev
+  NO_IP = ip:iproute2
+endif
+# demo_note TOOL:PACKAGE...: the line saying what the demo does without those tools.
+demo_note = $(if $(strip $(1)),not found: $(foreach t,$(1),$(firstword $(subst :, ,$(t)))); \
+	the demo reads /proc instead (apt-get install $(foreach t,$(1),$(lastword $(subst :, ,$(t)))) adds them))
+NOTE_02 = $(call demo_note,$(NO_PS))
+NOTE_03 = $(call demo_note,$(NO_IP) $(NO_PS))
+NOTE_04 = $(NOTE_03)
 
 # `make stage 3`, `make stage 03`, `make stage-3` and `make stage N=3` all mean stage 03.
 NUM_GOALS := stage check diff trace
@@ -63,6 +86,7 @@ need-stage:
 stage: export LAB_CMD = ./$(DIR)/$(PROG) $(if $(ARGS),$(ARGS),$(DEMO_$(NN)))
 stage: need-stage
 	@$(MAKE) -s --no-print-directory -C $(DIR)
+	@$(if $(ARGS),,$(if $(NOTE_$(NN)),echo 'note: $(NOTE_$(NN))' >&2))
 	@printf '$$ %s\n' "$$LAB_CMD" >&2; eval "$$LAB_CMD"
 
 check: need-stage
