@@ -145,6 +145,6 @@ teardown() {
 	m=$(marker)
 	lab --separate-stderr sh -c "sleep 0.$RANDOM & exec sleep 0.05 # $m"
 	expect_status 0
-	run bash -c "ps -eo stat=,args= | grep -F -- '$m' | grep -v grep"
+	run procs "$m"
 	expect_eq "$output" "" "processes (zombie or not) left with the test's marker"
 }
