@@ -69,7 +69,7 @@ DIR  := $(patsubst %/,%,$(firstword $(wildcard $(N)-*/ 0$(N)-*/)))
 NN   := $(call nn,$(DIR))
 PROG := $(call prog,$(DIR))
 
-.PHONY: all clean help stage check test test-bootstrap lint san need-stage
+.PHONY: all clean help stage check test test-bootstrap stress lint san need-stage
 .DEFAULT_GOAL := all
 
 all:
@@ -93,13 +93,18 @@ check: need-stage
 	@$(MAKE) -s --no-print-directory -C $(DIR)
 	@tools/run-tests.sh tests/$(DIR).bats
 
-# The stages' checks in stage order, then the rest (tools, robustness). The bootstrap
-# checks (how bats is brought in) reach the npm registry: make test-bootstrap, not make test.
+# The stages' checks in stage order, then the rest (tools, robustness). The long runs
+# (tests/stress.bats) are `make stress`, kept out of `make test` so it stays short; the
+# bootstrap checks (how bats is brought in) reach the npm registry: `make test-bootstrap`.
 STAGE_TESTS := $(wildcard $(foreach d,$(STAGE_DIRS),tests/$(d).bats))
-ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) tests/bootstrap.bats,$(wildcard tests/*.bats))
+OWN_TARGET_TESTS := tests/stress.bats tests/bootstrap.bats
+ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) $(OWN_TARGET_TESTS),$(wildcard tests/*.bats))
 
 test: all
 	@tools/run-tests.sh $(ALL_TESTS)
+
+stress: all
+	@tools/run-tests.sh tests/stress.bats
 
 test-bootstrap:
 	@tools/run-tests.sh tests/bootstrap.bats
@@ -141,6 +146,7 @@ help:
 	@echo "  make stage N [ARGS='...']  build stage N and run its demo (the command is shown first)"
 	@echo "  make check N [BIN=path]    run stage N's checks, against BIN if given (your own program)"
 	@echo "  make test                  run every stage's checks"
+	@echo "  make stress                the long runs: 300 launches, more signal trials, valgrind"
 	@echo "  make test-bootstrap        check how make test brings in bats (git, npm: needs the network)"
 	@echo "  make lint                  cppcheck, shellcheck, clang's scan-build; warnings fail"
 	@echo "  make san                   ASan + UBSan build, then the whole suite against it"
