@@ -56,7 +56,7 @@ local_bats_repo() {
 	expect_eq "$stderr" "" "stderr"
 }
 
-@test "bootstrap: with only an old bats on PATH, a shallow git clone of tag v\$PIN into .deps/" {
+@test "bootstrap: with only an old bats on PATH, a shallow git clone of the pinned tag into .deps/" {
 	requires tool:git
 	local_bats_repo "$BATS_TEST_TMPDIR/bats-core"
 	deps_bats BATS_CORE_REPO="$BATS_TEST_TMPDIR/bats-core"
