@@ -57,7 +57,7 @@ pkg_of() {
 #   userns    the unprivileged user of as_unpriv may create a user namespace
 #   tool:X    command X is installed
 # An unknown key fails the test, so a typo cannot skip a check silently. run-tests.sh counts
-# the skips whose reason starts with "needs root".
+# the skips whose reason says "needs root".
 requires() {
 	local req
 	for req in "$@"; do

@@ -17,7 +17,7 @@ summary() {
 	/^ok .* # skip/ {
 		skipped++
 		reason = $0; sub(/.* # skip ?/, "", reason)
-		if (reason ~ /^needs root/) root++; else other[reason]++
+		if (reason ~ /needs root/) root++; else other[reason]++
 		next }
 	/^ok /      { passed++ }
 	/^not ok /  { failed++ }
