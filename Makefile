@@ -29,9 +29,32 @@ ROOT_04 := no
 # The demo each `make stage N` runs (ARGS='...' replaces it). $$ is make's way to write $.
 DEMO_00 = -- /bin/bash -c "echo test"
 DEMO_01 = sh -c 'echo "I am PID $$$$, my parent is $$PPID"'
-DEMO_02 = sh -c 'echo "PID inside: $$$$, parent: $$PPID"; echo "ps still sees $$(ps -e --no-headers | wc -l) processes"'
-DEMO_03 = -impnu --hostname lab -- sh -c 'hostname; echo $$$$; ip -o link; ps -o pid,comm'
-DEMO_04 = -- sh -c 'id; hostname; echo "PID $$$$"; ip -o link; ps -o pid,comm'
+DEMO_02 = sh -c 'echo "PID inside: $$$$, parent: $$PPID"; echo "$(COUNT_PROCS)"'
+DEMO_03 = -impnu --hostname lab -- sh -c 'hostname; echo $$$$; $(LINKS); $(PS_INSIDE)'
+DEMO_04 = -- sh -c 'id; hostname; echo "PID $$$$"; $(LINKS); $(PS_INSIDE)'
+
+# The demos show links with ip and processes with ps; a bare box without them (iproute2,
+# procps) gets what /proc shows, and a note naming the packages.
+ifneq ($(shell command -v ps),)
+  COUNT_PROCS = ps still sees $$(ps -e --no-headers | wc -l) processes
+  PS_INSIDE   = ps -o pid,comm
+else
+  COUNT_PROCS = /proc still lists $$(ls -d /proc/[0-9]* | wc -l) processes
+  PS_INSIDE   = ls -d /proc/[0-9]*
+  NO_PS       = ps:procps
+endif
+ifneq ($(shell command -v ip),)
+  LINKS = ip -o link
+else
+  LINKS = cat /proc/net/dev
+  NO_IP = ip:iproute2
+endif
+# demo_note TOOL:PACKAGE...: the line saying what the demo does without those tools.
+demo_note = $(if $(strip $(1)),not found: $(foreach t,$(1),$(firstword $(subst :, ,$(t)))); \
+	the demo reads /proc instead (apt-get install $(foreach t,$(1),$(lastword $(subst :, ,$(t)))) adds them))
+NOTE_02 = $(call demo_note,$(NO_PS))
+NOTE_03 = $(call demo_note,$(NO_IP) $(NO_PS))
+NOTE_04 = $(NOTE_03)
 
 # `make stage 3`, `make stage 03`, `make stage-3` and `make stage N=3` all mean stage 03.
 NUM_GOALS := stage check diff trace
@@ -47,7 +70,7 @@ DIR  := $(patsubst %/,%,$(firstword $(wildcard $(N)-*/ 0$(N)-*/)))
 NN   := $(call nn,$(DIR))
 PROG := $(call prog,$(DIR))
 
-.PHONY: all clean help stage check test stress lint san need-stage
+.PHONY: all clean help stage check test test-bootstrap stress lint san need-stage
 .DEFAULT_GOAL := all
 
 all:
@@ -64,6 +87,7 @@ need-stage:
 stage: export LAB_CMD = ./$(DIR)/$(PROG) $(if $(ARGS),$(ARGS),$(DEMO_$(NN)))
 stage: need-stage
 	@$(MAKE) -s --no-print-directory -C $(DIR)
+	@$(if $(ARGS),,$(if $(NOTE_$(NN)),echo 'note: $(NOTE_$(NN))' >&2))
 	@printf '$$ %s\n' "$$LAB_CMD" >&2; eval "$$LAB_CMD"
 
 check: need-stage
@@ -71,9 +95,10 @@ check: need-stage
 	@tools/run-tests.sh tests/$(DIR).bats
 
 # The stages' checks in stage order, then the rest (tools, robustness). The long runs
-# (tests/stress.bats) are `make stress`, kept out of `make test` so it stays short.
+# (tests/stress.bats) are `make stress`, kept out of `make test` so it stays short; the
+# bootstrap checks (how bats is brought in) reach the npm registry: `make test-bootstrap`.
 STAGE_TESTS := $(wildcard $(foreach d,$(STAGE_DIRS),tests/$(d).bats))
-OWN_TARGET_TESTS := tests/stress.bats
+OWN_TARGET_TESTS := tests/stress.bats tests/bootstrap.bats
 ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) $(OWN_TARGET_TESTS),$(wildcard tests/*.bats))
 
 test: all
@@ -81,6 +106,9 @@ test: all
 
 stress: all
 	@tools/run-tests.sh tests/stress.bats
+
+test-bootstrap:
+	@tools/run-tests.sh tests/bootstrap.bats
 
 # Static checks: warnings fail.
 CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
@@ -120,6 +148,7 @@ help:
 	@echo "  make check N [BIN=path]    run stage N's checks, against BIN if given (your own program)"
 	@echo "  make test                  run every stage's checks"
 	@echo "  make stress                the long runs: 300 launches, more signal trials, valgrind"
+	@echo "  make test-bootstrap        check how make test brings in bats (git, npm: needs the network)"
 	@echo "  make lint                  cppcheck, shellcheck, clang's scan-build; warnings fail"
 	@echo "  make san                   ASan + UBSan build, then the whole suite against it"
 	@echo "  make diff N [FROM=M]       what stage N adds: diff -u of stage N-1's (or M's) C file and N's"
