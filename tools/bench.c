@@ -1,7 +1,10 @@
 /*
  * bench.c: the timer behind `make bench`. It launches /bin/true through each stage's
- * program and through util-linux unshare(1) doing the same isolation, many times, and
- * prints how long a launch takes (median and 95th percentile) as markdown tables.
+ * program, through that stage's floor (the least C program that does the same isolation:
+ * tools/floor*.c) and through util-linux unshare(1) doing the same isolation, many times,
+ * and prints how long a launch takes (median and 95th percentile) as markdown tables.
+ * Every configuration of those tables runs twice, under the environment's locale and
+ * under LC_ALL=C (unshare calls setlocale(3); the stages and the floors do not).
  *
  * Method: WARMUP untimed runs per configuration first (page cache, dynamic loader), then
  * ROUNDS rounds; in each round every configuration runs RUNS times in a row, starting with
@@ -14,7 +17,8 @@
  * launched programs' stdout and stderr go to /dev/null.
  *
  * Usage: bench [-r ROUNDS] [-n RUNS] [-w WARMUP] [-C BINROOT] [-F FLOOR] ['COMMAND ARG...']...
- *   BINROOT holds the stage directories (default "."); FLOOR is tools/floor.c built.
+ *   BINROOT holds the stage directories (default "."); FLOOR is tools/floor.c built,
+ *   with floor-02.c .. floor-04.c built beside it as FLOOR-02 .. FLOOR-04.
  * Exit status: 0 when every configuration ran (targets missed are reported, not fatal);
  * 1 when a launch failed; 2 on a usage error.
  */
@@ -42,6 +46,7 @@ struct config {
 	const char *label;            /* as shown in the tables */
 	const char *argv[MAX_ARGS];   /* argv[0] may start with a placeholder */
 	bool needs_root;
+	char **env;                   /* its environment; NULL: ours */
 	/* filled in at run time */
 	char path[PATH_MAX];          /* argv[0] resolved */
 	const char *skip;             /* why it is not measured, or NULL */
@@ -53,26 +58,30 @@ struct config {
 
 /* The lab's configurations, by name. */
 enum {
-	FLOOR_TRUE, STAGE00, PLAIN_TRUE, STAGE01, STAGE02, UNSHARE02, STAGE03, UNSHARE03,
-	STAGE04, UNSHARE04, NS_NONE, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_UTS, NS_USER,
-	NBUILTIN
+	FLOOR_TRUE, STAGE00, PLAIN_TRUE, STAGE01, FLOOR02, STAGE02, UNSHARE02, FLOOR03, STAGE03,
+	UNSHARE03, FLOOR04, STAGE04, UNSHARE04, NS_NONE, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_UTS,
+	NS_USER, NBUILTIN
 };
+#define BOTH_LOCALES NS_NONE     /* configurations before this one run in both locales */
 
 /* [NAME] = CONF(needs root, label, argv...) */
 #define CONF(root, text, ...) { .label = text, .argv = { __VA_ARGS__ }, .needs_root = root }
 #define MULTI_NS LAB "03-multi-ns/multi-ns"
-static struct config builtin[NBUILTIN] = {
+static struct config builtin[2 * NBUILTIN] = {
 	[FLOOR_TRUE] = CONF(false, "floor /bin/true", FLOOR, "/bin/true"),
 	[STAGE00]    = CONF(false, "fork-exec /bin/true", LAB "00-fork-exec/fork-exec",
 			    "/bin/true"),
 	[PLAIN_TRUE] = CONF(false, "/bin/true (no launcher)", "/bin/true"),
 	[STAGE01]    = CONF(false, "exec-replace /bin/true", LAB "01-exec-replace/exec-replace",
 			    "/bin/true"),
+	[FLOOR02]    = CONF(true, "floor-02 /bin/true", FLOOR "-02", "/bin/true"),
 	[STAGE02]    = CONF(true, "clone-pid /bin/true", LAB "02-clone-pid/clone-pid", "/bin/true"),
 	[UNSHARE02]  = CONF(true, "unshare -pf /bin/true", "unshare", "-pf", "/bin/true"),
+	[FLOOR03]    = CONF(true, "floor-03 /bin/true", FLOOR "-03", "/bin/true"),
 	[STAGE03]    = CONF(true, "multi-ns -impnu /bin/true", MULTI_NS, "-impnu", "/bin/true"),
 	[UNSHARE03]  = CONF(true, "unshare -impnuf --mount-proc /bin/true",
 			    "unshare", "-impnuf", "--mount-proc", "/bin/true"),
+	[FLOOR04]    = CONF(false, "floor-04 /bin/true", FLOOR "-04", "/bin/true"),
 	[STAGE04]    = CONF(false, "pipe-sync /bin/true", LAB "04-pipe-sync/pipe-sync",
 			    "/bin/true"),
 	[UNSHARE04]  = CONF(false, "unshare -Urmpfinu --mount-proc /bin/true",
@@ -84,24 +93,35 @@ static struct config builtin[NBUILTIN] = {
 	[NS_PID]     = CONF(true, "multi-ns -p /bin/true", MULTI_NS, "-p", "/bin/true"),
 	[NS_UTS]     = CONF(true, "multi-ns -u /bin/true", MULTI_NS, "-u", "/bin/true"),
 	[NS_USER]    = CONF(false, "multi-ns -U /bin/true", MULTI_NS, "-U", "/bin/true"),
+	/* [NBUILTIN + k]: configuration k again under LC_ALL=C, for k < BOTH_LOCALES */
 };
 /* What is measured: builtin[], or the commands given on the command line. */
 static struct config *configs = builtin;
-static int nconfigs = NBUILTIN;
+static int nconfigs = NBUILTIN + BOTH_LOCALES;
 
-/* A stage's program beside what it is measured against. */
+/* A stage's program beside the least program that does the same (its floor) and beside
+ * util-linux unshare doing the same isolation. */
 struct pair {
 	const char *stage;
-	int lab, ref;                 /* indexes in configs[] */
-	double target;                /* the ratio to stay at or below; 0: none */
+	int lab, floor, ref;          /* indexes in configs[]; ref -1: none */
+	double target;                /* the ratio to its floor to stay at or below; 0: none */
 };
 
+#define FLOOR_TARGET 1.05
 static const struct pair pairs[] = {
-	{ "00", STAGE00, FLOOR_TRUE, 1.05 },
-	{ "01", STAGE01, PLAIN_TRUE, 0 },
-	{ "02", STAGE02, UNSHARE02, 0.95 },
-	{ "03", STAGE03, UNSHARE03, 0.95 },
-	{ "04", STAGE04, UNSHARE04, 0.95 },
+	{ "00", STAGE00, FLOOR_TRUE, -1, FLOOR_TARGET },
+	{ "01", STAGE01, PLAIN_TRUE, -1, 0 },
+	{ "02", STAGE02, FLOOR02, UNSHARE02, FLOOR_TARGET },
+	{ "03", STAGE03, FLOOR03, UNSHARE03, FLOOR_TARGET },
+	{ "04", STAGE04, FLOOR04, UNSHARE04, FLOOR_TARGET },
+};
+
+/* The kernel's own work: each floor against the plain fork+exec floor. */
+static const struct { const char *what; int config; } kernel_rows[] = {
+	{ "a new PID namespace", FLOOR02 },
+	{ "new IPC, mount, net, PID, UTS namespaces; / private, a new /proc", FLOOR03 },
+	{ "all six (user too), three ID-map writes, the go byte, a hostname, the mounts",
+	  FLOOR04 },
 };
 
 /* The per-namespace table: each letter alone against none, then all of stage 03. */
@@ -174,7 +194,8 @@ static double launch(struct config *c, int *status)
 	posix_spawn_file_actions_adddup2(&fa, devnull, STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, devnull, STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = posix_spawn(&pid, c->path, &fa, NULL, (char *const *)c->argv, environ);
+	err = posix_spawn(&pid, c->path, &fa, NULL, (char *const *)c->argv,
+			  c->env ? c->env : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (err) {
 		*status = -err;
@@ -213,9 +234,10 @@ static void prepare(struct config *c, const char *binroot, const char *floor_pat
 	bool found;
 	int status = 0;
 
-	if (strcmp(a0, FLOOR) == 0)
-		found = find_on_path(floor_path, c->path, sizeof(c->path));
-	else if (strncmp(a0, LAB, strlen(LAB)) == 0) {
+	if (strncmp(a0, FLOOR, strlen(FLOOR)) == 0) {  /* "@floor-02": FLOOR with "-02" */
+		snprintf(c->path, sizeof(c->path), "%s%s", floor_path, a0 + strlen(FLOOR));
+		found = access(c->path, X_OK) == 0;
+	} else if (strncmp(a0, LAB, strlen(LAB)) == 0) {
 		snprintf(c->path, sizeof(c->path), "%s/%s", binroot, a0 + strlen(LAB));
 		found = access(c->path, X_OK) == 0;
 	} else
@@ -339,35 +361,74 @@ static void per_round(const struct config *a, const struct config *b, bool diff,
 	free(v);
 }
 
-static void print_pairs(int *missed)
+/* "1.04x (1.02-1.06)": a's median over b's, with the middle half of the per-round ratios. */
+static const char *ratio_text(const struct config *a, const struct config *b, char *buf,
+			      size_t size)
 {
-	char a[PATH_MAX], b[PATH_MAX], x[PATH_MAX], y[PATH_MAX];
+	double pr[3];
 
-	printf("| stage | command | median ms | p95 ms | measured against | median ms | p95 ms "
-	       "| ratio | per-round ratios: median (middle half) | target |\n");
-	printf("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |\n");
+	if (a->skip || b->skip)
+		return "-";
+	per_round(a, b, false, pr);
+	snprintf(buf, size, "%.2fx (%.2f-%.2f)", a->median / b->median, pr[0], pr[2]);
+	return buf;
+}
+
+/* Each stage against its floor and against unshare, from configs[off] on (0: the
+ * environment's locale; NBUILTIN: LC_ALL=C). Adds the targets missed to *missed. */
+static void print_pairs(int off, int *missed)
+{
+	char a[PATH_MAX], b[PATH_MAX], x[PATH_MAX], y[PATH_MAX], r1[48], r2[48];
+
+	printf("| stage | command | median ms | p95 ms | floor | median ms | against the floor "
+	       "(middle half of the rounds) | target | unshare, median ms | against unshare |\n");
+	printf("| --- | --- | ---: | ---: | --- | ---: | ---: | --- | ---: | ---: |\n");
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		const struct pair *p = &pairs[i];
-		const struct config *l = &configs[p->lab], *r = &configs[p->ref];
-		char ratio[32] = "-", spread[32] = "-", target[48] = "-";
+		const struct config *l = &configs[off + p->lab], *f = &configs[off + p->floor];
+		const struct config *u = p->ref >= 0 ? &configs[off + p->ref] : NULL;
+		char target[48] = "-";
 
-		if (!l->skip && !r->skip) {
-			double q = l->median / r->median, pr[3];
+		if (p->target > 0 && !l->skip && !f->skip) {
+			bool met = l->median / f->median <= p->target;
 
-			per_round(l, r, false, pr);
-			snprintf(ratio, sizeof(ratio), "%.2fx", q);
-			snprintf(spread, sizeof(spread), "%.2f (%.2f-%.2f)", pr[1], pr[0], pr[2]);
-			if (p->target > 0) {
-				snprintf(target, sizeof(target), "<= %.2fx: %s", p->target,
-					 q <= p->target ? "met" : "MISSED");
-				*missed += q > p->target;
-			}
+			snprintf(target, sizeof(target), "<= %.2fx: %s", p->target,
+				 met ? "met" : "MISSED");
+			*missed += !met;
 		} else if (p->target > 0)
 			snprintf(target, sizeof(target), "<= %.2fx: not measured", p->target);
 		printf("| %s | `%s` | %s | %s | `%s` | %s | %s | %s | %s | %s |\n", p->stage,
 		       l->label, median_text(l, a, sizeof(a)), p95_text(l, b, sizeof(b)),
-		       r->label, median_text(r, x, sizeof(x)), p95_text(r, y, sizeof(y)), ratio,
-		       spread, target);
+		       f->label, median_text(f, x, sizeof(x)), ratio_text(l, f, r1, sizeof(r1)),
+		       target, u ? median_text(u, y, sizeof(y)) : "-",
+		       u ? ratio_text(l, u, r2, sizeof(r2)) : "-");
+	}
+}
+
+/* What the kernel's isolation itself costs: each stage's floor against fork+exec's. */
+static void print_kernel(void)
+{
+	const struct config *base = &configs[FLOOR_TRUE];
+	char a[PATH_MAX], r[48];
+
+	printf("| floor | what it adds to fork+exec | median ms | added, ms (middle half of "
+	       "the rounds) | ratio |\n");
+	printf("| --- | --- | ---: | ---: | ---: |\n");
+	printf("| `%s` | (fork, exec, wait) | %s | - | - |\n", base->label,
+	       median_text(base, a, sizeof(a)));
+	for (size_t i = 0; i < sizeof(kernel_rows) / sizeof(kernel_rows[0]); i++) {
+		const struct config *c = &configs[kernel_rows[i].config];
+		char added[48] = "-";
+
+		if (!c->skip && !base->skip) {
+			double pr[3];
+
+			per_round(c, base, true, pr);
+			snprintf(added, sizeof(added), "%+.3f (%+.3f to %+.3f)", pr[1], pr[0],
+				 pr[2]);
+		}
+		printf("| `%s` | %s | %s | %s | %s |\n", c->label, kernel_rows[i].what,
+		       median_text(c, a, sizeof(a)), added, ratio_text(c, base, r, sizeof(r)));
 	}
 }
 
@@ -434,6 +495,30 @@ static const char *locale_name(void)
 	return "C (neither LC_ALL nor LANG set)";
 }
 
+/* Make configs[NBUILTIN + k], for k < BOTH_LOCALES, configuration k under LC_ALL=C: our
+ * environment without its LC_ALL, then LC_ALL=C. */
+static void add_c_locale_twins(void)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (env == NULL) {
+		perror("bench: calloc");
+		exit(1);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "LC_ALL=", 7) != 0)
+			env[k++] = environ[i];
+	env[k] = "LC_ALL=C";
+	for (int i = 0; i < BOTH_LOCALES; i++) {
+		builtin[NBUILTIN + i] = builtin[i];
+		builtin[NBUILTIN + i].env = env;
+	}
+}
+
 static int positive(const char *s, char opt)
 {
 	char *end;
@@ -463,6 +548,8 @@ int main(int argc, char *argv[])
 		case 'h':
 			printf("Usage: bench [-r ROUNDS] [-n RUNS] [-w WARMUP] [-C BINROOT] "
 			       "[-F FLOOR] ['COMMAND ARG...']...\n"
+			       "FLOOR: the path of tools/floor.c built; floor-02 .. floor-04\n"
+			       "are looked for beside it, as FLOOR-02 .. FLOOR-04.\n"
 			       "With no COMMAND: the lab's table. With COMMANDs (each one\n"
 			       "string): those, each against the first.\n");
 			return 0;
@@ -472,6 +559,8 @@ int main(int argc, char *argv[])
 	}
 	if (optind < argc)
 		custom_configs(argc - optind, &argv[optind]);
+	else
+		add_c_locale_twins();
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (devnull == -1) {
 		perror("bench: open /dev/null");
@@ -493,7 +582,13 @@ int main(int argc, char *argv[])
 	if (configs != builtin) {
 		print_custom();
 	} else {
-		print_pairs(&missed);
+		printf("Each stage against its floor (the least C program doing the same) and "
+		       "against util-linux unshare, locale %s:\n\n", locale_name());
+		print_pairs(0, &missed);
+		printf("\nThe same, every program run with LC_ALL=C:\n\n");
+		print_pairs(NBUILTIN, &missed);
+		printf("\nThe kernel's own work: each floor against the fork+exec floor:\n\n");
+		print_kernel();
 		printf("\nWhat each namespace alone adds to a launch (multi-ns, stage 03):\n\n");
 		print_namespaces();
 	}
