@@ -5,6 +5,7 @@
 #   make test                   every stage's checks
 #   make lint | san | clean     static checks | sanitizer build + checks | remove build output
 #   make diff N | trace N | doctor | bench   the workshop tools (tools/*.mk)
+#   make slides | test-slides   the instructor's deck, rendered | rendered and checked
 
 SHELL := /bin/bash
 STAGE_DIRS := $(sort $(patsubst %/,%,$(wildcard [0-9][0-9]-*/)))
@@ -69,9 +70,11 @@ check: need-stage
 	@$(MAKE) -s --no-print-directory -C $(DIR)
 	@tools/run-tests.sh tests/$(DIR).bats
 
-# The stages' checks in stage order, then the rest (tools, robustness).
+# The stages' checks in stage order, then the rest (tools, robustness); not those that
+# need the network (the deck's: make test-slides).
 STAGE_TESTS := $(wildcard $(foreach d,$(STAGE_DIRS),tests/$(d).bats))
-ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS),$(wildcard tests/*.bats))
+NET_TESTS   := tests/slides.bats
+ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) $(NET_TESTS),$(wildcard tests/*.bats))
 
 test: all
 	@tools/run-tests.sh $(ALL_TESTS)
@@ -118,10 +121,12 @@ help:
 	@echo "  make diff N [FROM=M]       what stage N adds: diff -u of stage N-1's (or M's) C file and N's"
 	@echo "  make trace N [ARGS='...']  stage N's demo under strace -f, only the calls it teaches (RAW=1: all)"
 	@echo "  make doctor                pre-flight of this machine; which stages run here"
-	@echo "  make bench                 launch cost of each stage vs util-linux unshare (root)"
+	@echo "  make bench                 launch cost of each stage vs its floor and util-linux unshare (root)"
+	@echo "  make slides                the instructor's deck to slides/deck.html (and .pdf with Chromium)"
+	@echo "  make test-slides           render the deck and check it (brings marp-cli from npm)"
 	@echo "  make / make clean          build every stage / remove build output"
 	@echo "make stage 3, make stage 03 and make stage-3 all mean stage 03."
 	@echo "Run a binary directly: sudo ./02-clone-pid/clone-pid -v sh"
 
 # The workshop tools (make diff/trace/doctor) and the benchmark (make bench).
--include tools/workshop.mk tools/bench.mk
+-include tools/workshop.mk tools/bench.mk tools/slides.mk

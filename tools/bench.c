@@ -10,11 +10,12 @@
  * ROUNDS rounds; in each round every configuration runs RUNS times in a row, starting with
  * a different configuration each round, so a slow drift of the machine (another job,
  * frequency scaling) spreads over all of them. A launch is timed with CLOCK_MONOTONIC from
- * just before posix_spawn(3) to just after waitpid(2) returns. The figure compared is the
- * median of the per-round medians; p95 is taken over all timed runs. Beside each ratio,
- * the middle half (25th to 75th percentile) of the per-round ratios shows how far rounds
- * disagree; what a namespace adds is the median of the per-round differences. The
- * launched programs' stdout and stderr go to /dev/null.
+ * just before posix_spawn(3) to just after waitpid(2) returns. A configuration's figure
+ * is the median of its per-round medians; p95 is taken over all its timed runs. Two
+ * configurations are compared round by round: a ratio is the median of the per-round
+ * ratios, what a namespace adds the median of the per-round differences, each with the
+ * middle half (25th to 75th percentile) of the rounds beside it, which shows how far rounds
+ * disagree. The launched programs' stdout and stderr go to /dev/null.
  *
  * Usage: bench [-r ROUNDS] [-n RUNS] [-w WARMUP] [-C BINROOT] [-F FLOOR] ['COMMAND ARG...']...
  *   BINROOT holds the stage directories (default "."); FLOOR is tools/floor.c built,
@@ -361,7 +362,9 @@ static void per_round(const struct config *a, const struct config *b, bool diff,
 	free(v);
 }
 
-/* "1.04x (1.02-1.06)": a's median over b's, with the middle half of the per-round ratios. */
+/* "1.034x (1.01-1.06)": round by round, a's median over b's: the median of those ratios
+ * and their middle half. Pairing by round cancels what drifts between rounds (other jobs on
+ * the machine), so this is steadier than the ratio of the two overall medians. */
 static const char *ratio_text(const struct config *a, const struct config *b, char *buf,
 			      size_t size)
 {
@@ -370,7 +373,7 @@ static const char *ratio_text(const struct config *a, const struct config *b, ch
 	if (a->skip || b->skip)
 		return "-";
 	per_round(a, b, false, pr);
-	snprintf(buf, size, "%.2fx (%.2f-%.2f)", a->median / b->median, pr[0], pr[2]);
+	snprintf(buf, size, "%.3fx (%.2f-%.2f)", pr[1], pr[0], pr[2]);
 	return buf;
 }
 
@@ -381,7 +384,7 @@ static void print_pairs(int off, int *missed)
 	char a[PATH_MAX], b[PATH_MAX], x[PATH_MAX], y[PATH_MAX], r1[48], r2[48];
 
 	printf("| stage | command | median ms | p95 ms | floor | median ms | against the floor "
-	       "(middle half of the rounds) | target | unshare, median ms | against unshare |\n");
+	       "| target | unshare, median ms | against unshare |\n");
 	printf("| --- | --- | ---: | ---: | --- | ---: | ---: | --- | ---: | ---: |\n");
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		const struct pair *p = &pairs[i];
@@ -390,7 +393,11 @@ static void print_pairs(int off, int *missed)
 		char target[48] = "-";
 
 		if (p->target > 0 && !l->skip && !f->skip) {
-			bool met = l->median / f->median <= p->target;
+			double pr[3];
+			bool met;
+
+			per_round(l, f, false, pr);
+			met = pr[1] <= p->target;
 
 			snprintf(target, sizeof(target), "<= %.2fx: %s", p->target,
 				 met ? "met" : "MISSED");
@@ -411,8 +418,7 @@ static void print_kernel(void)
 	const struct config *base = &configs[FLOOR_TRUE];
 	char a[PATH_MAX], r[48];
 
-	printf("| floor | what it adds to fork+exec | median ms | added, ms (middle half of "
-	       "the rounds) | ratio |\n");
+	printf("| floor | what it adds to fork+exec | median ms | added, ms | ratio |\n");
 	printf("| --- | --- | ---: | ---: | ---: |\n");
 	printf("| `%s` | (fork, exec, wait) | %s | - | - |\n", base->label,
 	       median_text(base, a, sizeof(a)));
@@ -437,8 +443,7 @@ static void print_namespaces(void)
 	const struct config *base = &configs[NS_NONE];
 	char a[PATH_MAX], b[PATH_MAX];
 
-	printf("| namespace | command | median ms | p95 ms | added to a launch, ms "
-	       "(middle half of the rounds) |\n");
+	printf("| namespace | command | median ms | p95 ms | added to a launch, ms |\n");
 	printf("| --- | --- | ---: | ---: | ---: |\n");
 	printf("| (none) | `%s` | %s | %s | - |\n", base->label,
 	       median_text(base, a, sizeof(a)), p95_text(base, b, sizeof(b)));
@@ -468,10 +473,10 @@ static void print_custom(void)
 	printf("| --- | ---: | ---: | ---: |\n");
 	for (int k = 0; k < nconfigs; k++) {
 		const struct config *c = &configs[k];
-		char ratio[32] = "-";
+		char ratio[48] = "-";
 
 		if (!c->skip && !configs[0].skip)
-			snprintf(ratio, sizeof(ratio), "%.3fx", c->median / configs[0].median);
+			ratio_text(c, &configs[0], ratio, sizeof(ratio));
 		printf("| `%s` | %s | %s | %s |\n", c->label, median_text(c, a, sizeof(a)),
 		       p95_text(c, b, sizeof(b)), ratio);
 	}
@@ -575,7 +580,9 @@ int main(int argc, char *argv[])
 	uname(&u);
 	printf("Launching /bin/true: Linux %s, %ld CPUs, %s, locale %s; %d rounds x %d runs "
 	       "per configuration after %d warm-up runs (%.0f s).\n"
-	       "median: the median of the per-round medians; p95: over all %d runs.\n\n",
+	       "median: the median of the per-round medians; p95: over all %d runs. A ratio "
+	       "(\"against\") is the median of the\nper-round ratios, and in brackets their middle "
+	       "half; \"added\" likewise, of the per-round differences.\n\n",
 	       u.release, sysconf(_SC_NPROCESSORS_ONLN), geteuid() ? "not root" : "as root",
 	       locale_name(), rounds, runs, warmup, (double)(t1.tv_sec - t0.tv_sec),
 	       rounds * runs);
