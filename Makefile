@@ -47,7 +47,7 @@ DIR  := $(patsubst %/,%,$(firstword $(wildcard $(N)-*/ 0$(N)-*/)))
 NN   := $(call nn,$(DIR))
 PROG := $(call prog,$(DIR))
 
-.PHONY: all clean help stage check test lint san need-stage
+.PHONY: all clean help stage check test stress lint san need-stage
 .DEFAULT_GOAL := all
 
 all:
@@ -70,14 +70,18 @@ check: need-stage
 	@$(MAKE) -s --no-print-directory -C $(DIR)
 	@tools/run-tests.sh tests/$(DIR).bats
 
-# The stages' checks in stage order, then the rest (tools, robustness); not those that
-# need the network (the deck's: make test-slides).
+# The stages' checks in stage order, then the rest (tools, robustness). The long runs
+# (tests/stress.bats) are `make stress`, and the deck's checks, which need the npm registry,
+# `make test-slides`: both kept out of `make test` so it stays short and offline.
 STAGE_TESTS := $(wildcard $(foreach d,$(STAGE_DIRS),tests/$(d).bats))
-NET_TESTS   := tests/slides.bats
-ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) $(NET_TESTS),$(wildcard tests/*.bats))
+OWN_TARGET_TESTS := tests/stress.bats tests/slides.bats
+ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) $(OWN_TARGET_TESTS),$(wildcard tests/*.bats))
 
 test: all
 	@tools/run-tests.sh $(ALL_TESTS)
+
+stress: all
+	@tools/run-tests.sh tests/stress.bats
 
 # Static checks: warnings fail.
 CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
@@ -116,6 +120,7 @@ help:
 	@echo "  make stage N [ARGS='...']  build stage N and run its demo (the command is shown first)"
 	@echo "  make check N [BIN=path]    run stage N's checks, against BIN if given (your own program)"
 	@echo "  make test                  run every stage's checks"
+	@echo "  make stress                the long runs: 300 launches, more signal trials, valgrind"
 	@echo "  make lint                  cppcheck, shellcheck, clang's scan-build; warnings fail"
 	@echo "  make san                   ASan + UBSan build, then the whole suite against it"
 	@echo "  make diff N [FROM=M]       what stage N adds: diff -u of stage N-1's (or M's) C file and N's"

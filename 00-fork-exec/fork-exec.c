@@ -69,6 +69,7 @@ int main(int argc, char *argv[])
 	struct child_args args;
 	pid_t pid;
 
+	runtime_init();                     /* fds 0-2 open, SIGPIPE ignored, stdout checked */
 	parse_args(argc, argv, &args);
 	block_signals(&args.old_mask);      /* until wait_child() can forward them */
 

@@ -73,8 +73,7 @@ static int child_main(void *arg)
 	verbose("survives exec: PID %ld, parent %ld, open fds, cwd %s, environment",
 		(long)getpid(), (long)getppid(), cwd);
 	verbose("lost in exec: this program's memory, unflushed stdio buffers, signal handlers");
-	fprintf(stderr, "%s: PID %ld becomes %s\n", program_invocation_short_name,
-		(long)getpid(), args->argv[0]);
+	errmsg("PID %ld becomes %s", (long)getpid(), args->argv[0]);
 	exec_command(args->argv, NULL);
 }
 
@@ -82,6 +81,7 @@ int main(int argc, char *argv[])
 {
 	struct child_args args;
 
+	runtime_init();                     /* fds 0-2 open, SIGPIPE ignored, stdout checked */
 	parse_args(argc, argv, &args);
 	child_main(&args);                  /* no fork: we become COMMAND, or exit 126/127 */
 }

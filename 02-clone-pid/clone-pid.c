@@ -73,6 +73,7 @@ int main(int argc, char *argv[])
 	struct child_args args = { 0 };
 	pid_t pid;
 
+	runtime_init();                     /* fds 0-2 open, SIGPIPE ignored, stdout checked */
 	parse_args(argc, argv, &args);
 	read_ns_inodes(args.host_ns);       /* for -v: the child compares its own */
 	block_signals(&args.old_mask);      /* until wait_child() can forward them */

@@ -96,7 +96,7 @@ static void set_up_mounts(const struct child_args *args)
 {
 	/* On a host whose / is shared (systemd's default), the /proc below would appear on
 	 * the host too, on top of the host's own /proc. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1)
 		child_fail(EXIT_RUNTIME, "mount", "/ (MS_REC | MS_PRIVATE)",
 			   userns_setup_hint(args, errno));
 	if (!(args->flags & CLONE_NEWPID))
@@ -131,6 +131,7 @@ int main(int argc, char *argv[])
 	struct child_args args = { 0 };
 	pid_t pid;
 
+	runtime_init();                     /* fds 0-2 open, SIGPIPE ignored, stdout checked */
 	parse_args(argc, argv, &args);
 	read_ns_inodes(args.host_ns);       /* for -v: the child compares its own */
 	block_signals(&args.old_mask);      /* until wait_child() can forward them */

@@ -101,7 +101,7 @@ static void set_up_mounts(const struct child_args *args)
 {
 	/* On a host whose / is shared (systemd's default), the /proc below would appear on
 	 * the host too, on top of the host's own /proc. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1)
 		child_fail(EXIT_RUNTIME, "mount", "/ (MS_REC | MS_PRIVATE)",
 			   userns_setup_hint(args, errno));
 	if (!(args->flags & CLONE_NEWPID))
@@ -163,8 +163,10 @@ static void write_proc_file(pid_t pid, const char *file, const char *text)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, file);
-	if (write_file(path, text) == -1)
-		die_killing(pid, "write", path, map_write_hint(errno));
+	const char *failed = write_file(path, text);  /* NULL, or "open" or "write" */
+
+	if (failed)
+		die_killing(pid, failed, path, map_write_hint(errno));
 }
 
 /* In the parent: map root (0) inside the child's user namespace to our own IDs outside,
@@ -201,6 +203,7 @@ int main(int argc, char *argv[])
 	char id[CONTAINER_ID_LEN + 1], name[NAME_LEN + 1];
 	pid_t pid;
 
+	runtime_init();                     /* fds 0-2 open, SIGPIPE ignored, stdout checked */
 	verbose_clock_start();
 	make_container_id(id);
 	snprintf(name, sizeof(name), "%.*s", NAME_LEN, id);  /* default name: the ID's start */

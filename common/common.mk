@@ -15,7 +15,7 @@ LAB_CFLAGS := -std=c11 -D_GNU_SOURCE -I$(COMMON)
 CFLAGS ?= -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
           -Wno-format-nonliteral
 
-SRCS := $(PROG).c $(COMMON)/common.c
+SRCS := $(PROG).c $(sort $(wildcard $(COMMON)/*.c))
 DEPS := $(SRCS) $(COMMON)/common.h $(COMMON)/common.mk
 
 .PHONY: all clean

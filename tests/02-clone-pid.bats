@@ -97,20 +97,36 @@ teardown() {
 	expect_gone "sleep $MARK"
 }
 
-@test "clone-pid: sleep as PID 1 ignores the first SIGTERM, the second ends it: 137" {
+@test "clone-pid: sleep as PID 1 would drop SIGTERM: the runtime follows it with SIGKILL: 137" {
 	requires root
 	local log=$BATS_TEST_TMPDIR/log
 	"$PROG_BIN" -v sleep "$MARK" 2>"$log" 3>&- &
 	local pid=$!
 	wait_for_proc "^sleep $MARK" "$pid"
+	kill -TERM "$pid"                      # one SIGTERM, as timeout or a supervisor sends
+	wait_exit "$pid"
+	cat "$log" >&2
+	expect_status 137
+	expect_match "$(cat "$log")" "forwarded SIGTERM to PID [0-9]+" "-v log"
+	expect_match "$(cat "$log")" "init with no handler for SIGTERM.*sent SIGKILL" "-v log"
+	expect_report "$(cat "$log")" "killed by signal 9 \(SIGKILL\)"
+	expect_gone "sleep $MARK"
+}
+
+@test "clone-pid: a PID 1 that ignores SIGTERM survives the first; the second ends it: 137" {
+	requires root
+	local log=$BATS_TEST_TMPDIR/log
+	# SIG_IGN survives exec: sleep runs as PID 1 with SIGTERM ignored, as it chose.
+	"$PROG_BIN" -v sh -c "trap '' TERM; exec sleep $MARK" 2>"$log" 3>&- &
+	local pid=$!
+	wait_for_proc "^sleep $MARK" "$pid"
 	kill -TERM "$pid"
 	wait_for_line "$log" "forwarded SIGTERM to PID [0-9]+"
-	pgrep -f -- "^sleep $MARK" >/dev/null || fail "the first SIGTERM should not have ended sleep"
+	pgrep -f -- "^sleep $MARK" >/dev/null || fail "an ignored SIGTERM should not have ended sleep"
 	kill -TERM "$pid"
 	wait_exit "$pid"
 	cat "$log" >&2
 	expect_status 137
-	# Killed by SIGKILL, not SIGTERM: the first SIGTERM did not end it.
 	expect_report "$(cat "$log")" "killed by signal 9 \(SIGKILL\)"
 	expect_gone "sleep $MARK"
 }

@@ -389,8 +389,9 @@ check_trapped_term() {
 @test "pipe-sync: a trapped SIGTERM is forwarded; the child's own exit code comes back" { check_trapped_term caller; }
 @test "pipe-sync: [rootless] a trapped SIGTERM is forwarded; the child's own exit code comes back" { check_trapped_term nobody; }
 
-# sleep as PID 1 has no handler, so it ignores SIGTERM; the second one becomes SIGKILL.
-check_second_term() {
+# sleep as PID 1 has no handler, so the kernel would drop SIGTERM: the runtime follows the
+# forwarded one with SIGKILL, and a single SIGTERM (timeout, a supervisor) ends the container.
+check_first_term() {
 	as "$1"
 	local log=$BATS_TEST_TMPDIR/log m
 	M=$(marker)
@@ -398,8 +399,28 @@ check_second_term() {
 	start_box "$log" -v sleep "$m"
 	wait_for_proc "sleep $m" "$BG"
 	kill -TERM "$BG"
+	wait_exit "$BG"
+	cat "$log" >&2
+	expect_status 137
+	expect_match "$(cat "$log")" "init with no handler for SIGTERM.*sent SIGKILL" "-v log"
+	expect_report "$(cat "$log")" "killed by signal 9 \(SIGKILL\)"
+	expect_gone "sleep $m"
+}
+
+@test "pipe-sync: sleep as PID 1 would drop SIGTERM: one SIGTERM ends it with 137" { check_first_term caller; }
+@test "pipe-sync: [rootless] sleep as PID 1 would drop SIGTERM: one SIGTERM ends it with 137" { check_first_term nobody; }
+
+# A PID 1 that ignores SIGTERM (SIG_IGN survives exec) keeps running; the second one kills.
+check_second_term() {
+	as "$1"
+	local log=$BATS_TEST_TMPDIR/log m
+	M=$(marker)
+	m=$M
+	start_box "$log" -v sh -c "trap '' TERM; exec sleep $m"
+	wait_for_proc "sleep $m" "$BG"
+	kill -TERM "$BG"
 	wait_for_line "$log" "forwarded SIGTERM to PID [0-9]+"
-	kill -0 "$BG" || fail "the first SIGTERM should not have ended it"
+	kill -0 "$BG" || fail "an ignored SIGTERM should not have ended it"
 	kill -TERM "$BG"
 	wait_exit "$BG"
 	cat "$log" >&2
@@ -408,8 +429,8 @@ check_second_term() {
 	expect_gone "sleep $m"
 }
 
-@test "pipe-sync: sleep ignores the first SIGTERM; the second ends it with 137" { check_second_term caller; }
-@test "pipe-sync: [rootless] sleep ignores the first SIGTERM; the second ends it with 137" { check_second_term nobody; }
+@test "pipe-sync: a PID 1 that ignores SIGTERM survives it; the second ends it with 137" { check_second_term caller; }
+@test "pipe-sync: [rootless] a PID 1 that ignores SIGTERM survives it; the second ends it with 137" { check_second_term nobody; }
 
 # --- the failure paths, driven from outside with strace -----------------------------------
 # LeakSanitizer cannot run under ptrace: an ASan build (make san) needs detect_leaks=0 here.
