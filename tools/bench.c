@@ -31,6 +31,7 @@
 #include <stdio.h>        /* printf() */
 #include <stdlib.h>       /* malloc(), qsort(), strtol() */
 #include <string.h>       /* strcmp(), strerror() */
+#include <sys/resource.h> /* struct rusage */
 #include <sys/utsname.h>  /* uname() */
 #include <sys/wait.h>     /* waitpid() */
 #include <time.h>         /* clock_gettime() */
@@ -55,6 +56,7 @@ struct config {
 	double *round_median;         /* one per round */
 	double median, p95;           /* median of round medians; p95 of all runs */
 	int failed;                   /* timed runs that did not exit 0 */
+	double cpu_ms;                /* user + system CPU time of all timed runs */
 };
 
 /* The lab's configurations, by name. */
@@ -183,11 +185,13 @@ static bool find_on_path(const char *name, char *out, size_t size)
 	return false;
 }
 
-/* Launch c once; its wall time in ms, or -1 with *status set when it did not exit 0. */
-static double launch(struct config *c, int *status)
+/* Launch c once; its wall time in ms, or -1 with *status set when it did not exit 0.
+ * Adds the CPU time it used (its own and its waited-for children's) to *cpu_ms. */
+static double launch(struct config *c, int *status, double *cpu_ms)
 {
 	posix_spawn_file_actions_t fa;
 	struct timespec t0, t1;
+	struct rusage ru;
 	pid_t pid;
 	int err;
 
@@ -202,12 +206,14 @@ static double launch(struct config *c, int *status)
 		*status = -err;
 		return -1;
 	}
-	while (waitpid(pid, status, 0) == -1)
+	while (wait4(pid, status, 0, &ru) == -1)
 		if (errno != EINTR) {
 			*status = -errno;
 			return -1;
 		}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*cpu_ms += (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+		   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 	if (*status != 0)
 		return -1;
 	return (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
@@ -232,6 +238,7 @@ static void prepare(struct config *c, const char *binroot, const char *floor_pat
 {
 	static char reason[PATH_MAX + 64];
 	const char *a0 = c->argv[0];
+	double unused = 0;
 	bool found;
 	int status = 0;
 
@@ -254,7 +261,7 @@ static void prepare(struct config *c, const char *binroot, const char *floor_pat
 		return;
 	}
 	for (int i = 0; i < warmup || i < 1; i++)
-		if (launch(c, &status) < 0) {
+		if (launch(c, &status, &unused) < 0) {
 			snprintf(reason, sizeof(reason), "%s", status_text(status));
 			c->skip = strdup(reason);
 			return;
@@ -301,7 +308,7 @@ static void measure(void)
 			if (c->skip)
 				continue;
 			for (int i = 0; i < runs; i++) {
-				ms[i] = launch(c, &status);
+				ms[i] = launch(c, &status, &c->cpu_ms);
 				if (ms[i] < 0) {
 					c->failed++;
 					ms[i] = 0;
@@ -409,6 +416,26 @@ static void print_pairs(int off, int *missed)
 		       f->label, median_text(f, x, sizeof(x)), ratio_text(l, f, r1, sizeof(r1)),
 		       target, u ? median_text(u, y, sizeof(y)) : "-",
 		       u ? ratio_text(l, u, r2, sizeof(r2)) : "-");
+	}
+}
+
+/* CPU time per launch, each stage against its floor (environment's locale): less moved by
+ * other jobs on the machine than wall time, which includes waiting for a CPU. */
+static void print_cpu(void)
+{
+	printf("| stage | command | CPU ms per launch | floor | CPU ms per launch | added, ms "
+	       "| ratio |\n");
+	printf("| --- | --- | ---: | --- | ---: | ---: | ---: |\n");
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		const struct config *l = &configs[pairs[i].lab], *f = &configs[pairs[i].floor];
+		double a, b;
+
+		if (l->skip || f->skip)
+			continue;
+		a = l->cpu_ms / (rounds * runs);
+		b = f->cpu_ms / (rounds * runs);
+		printf("| %s | `%s` | %.3f | `%s` | %.3f | %+.3f | %.3fx |\n", pairs[i].stage,
+		       l->label, a, f->label, b, a - b, a / b);
 	}
 }
 
@@ -594,6 +621,9 @@ int main(int argc, char *argv[])
 		print_pairs(0, &missed);
 		printf("\nThe same, every program run with LC_ALL=C:\n\n");
 		print_pairs(NBUILTIN, &missed);
+		printf("\nCPU time (user + system, the launcher and its command; the mean of all "
+		       "timed runs), locale %s:\n\n", locale_name());
+		print_cpu();
 		printf("\nThe kernel's own work: each floor against the fork+exec floor:\n\n");
 		print_kernel();
 		printf("\nWhat each namespace alone adds to a launch (multi-ns, stage 03):\n\n");
