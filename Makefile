@@ -107,7 +107,7 @@ san:
 
 clean:
 	@for d in $(STAGE_DIRS); do $(MAKE) -s --no-print-directory -C $$d clean; done
-	rm -rf .san .bench .lint
+	rm -rf .san .bench .lint slides/deck.html slides/deck.pdf
 
 help:
 	@echo "Containers from scratch, in C. Stages:"
