@@ -5,6 +5,7 @@
 #   make test                   every stage's checks
 #   make lint | san | clean     static checks | sanitizer build + checks | remove build output
 #   make diff N | trace N | doctor | bench   the workshop tools (tools/*.mk)
+#   make apparmor | container-test           for the room's laptops (tools/workshop.mk)
 #   make slides | test-slides   the instructor's deck, rendered | rendered and checked
 
 SHELL := /bin/bash
@@ -89,7 +90,7 @@ CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,style,performance,
 lint:
 	@tools/deps.sh lint
 	cppcheck $(CPPCHECK_FLAGS) $(wildcard [0-9][0-9]-*/*.c tools/*.c) common/*.c
-	shellcheck -x .ci/run tools/*.sh tests/*.bash tests/*.bats
+	shellcheck -x .ci/run tools/*.sh .devcontainer/*.sh tests/*.bash tests/*.bats
 	@# clang's static analyser, each stage built afresh into a scratch directory
 	@for d in $(STAGE_DIRS); do \
 		scan-build --status-bugs -o .lint/reports --use-cc=clang \
@@ -126,6 +127,10 @@ help:
 	@echo "  make diff N [FROM=M]       what stage N adds: diff -u of stage N-1's (or M's) C file and N's"
 	@echo "  make trace N [ARGS='...']  stage N's demo under strace -f, only the calls it teaches (RAW=1: all)"
 	@echo "  make doctor                pre-flight of this machine; which stages run here"
+	@echo "  sudo make apparmor         Ubuntu 23.10+: an AppArmor profile that lets the lab's programs"
+	@echo "                             (only those) create user namespaces"
+	@echo "  make container-test        build the devcontainer (.devcontainer/), run make test in it as root"
+	@echo "                             and as its user, make doctor in it unprivileged (podman or docker)"
 	@echo "  make bench                 launch cost of each stage vs its floor and util-linux unshare (root)"
 	@echo "  make slides                the instructor's deck to slides/deck.html (and .pdf with Chromium)"
 	@echo "  make test-slides           render the deck and check it (brings marp-cli from npm)"

@@ -376,7 +376,7 @@ check_trapped_term() {
 	M=$(marker)
 	m=$M
 	start_box "$log" -v sh -c "trap 'exit 42' TERM; sleep $m & wait"
-	wait_for_proc "sleep $m" "$BG"
+	wait_for_proc "^sleep $m" "$BG"
 	kill -TERM "$BG"
 	wait_exit "$BG"
 	cat "$log" >&2
@@ -397,7 +397,7 @@ check_first_term() {
 	M=$(marker)
 	m=$M
 	start_box "$log" -v sleep "$m"
-	wait_for_proc "sleep $m" "$BG"
+	wait_for_proc "^sleep $m" "$BG"
 	kill -TERM "$BG"
 	wait_exit "$BG"
 	cat "$log" >&2
@@ -417,7 +417,7 @@ check_second_term() {
 	M=$(marker)
 	m=$M
 	start_box "$log" -v sh -c "trap '' TERM; exec sleep $m"
-	wait_for_proc "sleep $m" "$BG"
+	wait_for_proc "^sleep $m" "$BG"
 	kill -TERM "$BG"
 	wait_for_line "$log" "forwarded SIGTERM to PID [0-9]+"
 	kill -0 "$BG" || fail "an ignored SIGTERM should not have ended it"

@@ -226,3 +226,79 @@ changed_lines() {
 	run_logged "$bats" --version
 	expect_match "$output" '^Bats 1\.(1[1-9]|[5-9])\.' "its version"
 }
+
+# doctor_faking SETUP: tools/doctor.sh (make doctor) in a private mount namespace, after the
+# shell commands SETUP have mounted fakes over some /proc files there: the host's /proc stays
+# as it is. (Mounts over /proc make the kernel refuse a fresh /proc in a user namespace, so
+# the rootless probes fail in there: assert on the lines about the fake only.)
+doctor_faking() {
+	LOG_AS="doctor after: $1" run_logged unshare --mount bash -c "$1"'; exec "$0"/tools/doctor.sh' "$LAB_ROOT"
+}
+
+# fake_file NAME TEXT: a file in this test's temporary directory holding TEXT; its path.
+fake_file() {
+	printf '%s\n' "$2" >"$BATS_TEST_TMPDIR/$1"
+	echo "$BATS_TEST_TMPDIR/$1"
+}
+
+@test "tools: make doctor on WSL1 (its /proc/version) fails, naming WSL2 and the devcontainer" {
+	requires root tool:unshare
+	local rel ver
+	rel=$(fake_file osrelease "4.4.0-19041-Microsoft")
+	ver=$(fake_file version "Linux version 4.4.0-19041-Microsoft (Microsoft@Microsoft.com) (gcc version 5.4.0 (GCC) ) #1237-Microsoft Sat Sep 11 14:32:00 PST 2021")
+	doctor_faking "mount --bind $rel /proc/sys/kernel/osrelease && mount --bind $ver /proc/version"
+	expect_status 1
+	expect_match "$output" "(^|"$'\n'")FAIL +kernel 4\.4\.0-19041-Microsoft is WSL1, which has no namespaces: use WSL2 [^"$'\n'"]*devcontainer" \
+		"the WSL1 line"
+}
+
+@test "tools: make doctor on WSL2 notes it, and that it is a real Linux kernel" {
+	requires root tool:unshare
+	local rel ver
+	rel=$(fake_file osrelease "5.15.153.1-microsoft-standard-WSL2")
+	ver=$(fake_file version "Linux version 5.15.153.1-microsoft-standard-WSL2 (root@941d701f84f1) (gcc (GCC) 11.2.0, GNU ld (GNU Binutils) 2.37) #1 SMP Fri Mar 29 23:14:13 UTC 2024")
+	doctor_faking "mount --bind $rel /proc/sys/kernel/osrelease && mount --bind $ver /proc/version"
+	expect_match "$output" "(^|"$'\n'")note +WSL2 \(kernel 5\.15\.153\.1-microsoft-standard-WSL2\): a real Linux kernel" \
+		"the WSL2 line"
+	expect_match "$output" "(^|"$'\n'")ok +kernel " "the kernel line"
+	[[ $output != *WSL1* ]] || fail "WSL2 taken for WSL1: $output"
+}
+
+@test "tools: make doctor under Ubuntu's AppArmor restriction names sudo make apparmor, and knows its profile" {
+	requires root tool:unshare
+	local restrict='mount -t tmpfs lab-fake /proc/sys/kernel &&
+		echo 1 >/proc/sys/kernel/apparmor_restrict_unprivileged_userns'
+	doctor_faking "$restrict"
+	expect_match "$output" "(^|"$'\n'")warn +kernel\.apparmor_restrict_unprivileged_userns = 1 [^"$'\n'"]*sudo make apparmor" \
+		"the AppArmor line without the lab's profile"
+	[[ $output != *"sysctl -w kernel.apparmor_restrict"* ]] ||
+		fail "the fix must be the lab's profile, not the sysctl for everyone: $output"
+	# With the profile installed for this directory (a tmpfs over /etc/apparmor.d in there).
+	doctor_faking "$restrict && mount -t tmpfs lab-fake /etc/apparmor.d &&
+		\"\$0\"/tools/apparmor.sh profile >/etc/apparmor.d/containers-lab"
+	expect_match "$output" "(^|"$'\n'")ok +kernel\.apparmor_restrict_unprivileged_userns = 1 [^"$'\n'"]*lab's AppArmor profile" \
+		"the AppArmor line with the lab's profile"
+}
+
+@test "tools: make doctor in a container without CAP_SYS_ADMIN says to start it privileged or use the devcontainer" {
+	requires root tool:setpriv
+	run_logged env container=podman setpriv --bounding-set -sys_admin --inh-caps -sys_admin \
+		"$LAB_ROOT/tools/doctor.sh"
+	expect_status 1
+	expect_match "$output" "(^|"$'\n'")FAIL +inside a container \([a-z-]+\) without the privilege namespaces need [^"$'\n'"]*--privileged[^"$'\n'"]*devcontainer" \
+		"the container line"
+	expect_match "$output" $'\n''stages that run here as root: 00 01( |$)' "the stages that still run"
+}
+
+@test "tools: the lab's AppArmor profile parses (apparmor_parser -Q), one profile per stage" {
+	command -v apparmor_parser >/dev/null || skip "needs apparmor_parser (apt-get install apparmor)"
+	[ -e /etc/apparmor.d/abi/4.0 ] ||
+		skip "needs AppArmor 4.0 or newer, which knows the userns rule (Ubuntu 24.04, Debian 13): $(apparmor_parser --version | head -n 1)"
+	LOG_AS="tools/apparmor.sh profile | apparmor_parser -Q -K -N" run_logged --separate-stderr \
+		bash -c '"$0"/tools/apparmor.sh profile | apparmor_parser -Q -K -N' "$LAB_ROOT"
+	expect_status 0
+	expect_eq "$(sort <<<"$output" | tr '\n' ' ')" \
+		"containers-lab-clone-pid containers-lab-exec-replace containers-lab-fork-exec containers-lab-multi-ns containers-lab-pipe-sync " \
+		"the profiles"
+	expect_eq "$(grep -c '^  userns,$' "$LAB_ROOT/tools/apparmor/containers-lab")" 5 "userns rules"
+}

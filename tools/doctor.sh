@@ -23,14 +23,21 @@ sysctl_val() {
 	[ -r "$f" ] && cat "$f" 2>/dev/null
 }
 
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 uid=$(id -u)
 root=false
 [ "$uid" = 0 ] && root=true
 
 # --- the kernel -------------------------------------------------------------------------
+# WSL1 translates Linux calls for Windows and names itself "Microsoft" in /proc/version;
+# WSL2 runs a real Linux kernel whose release says "microsoft" (e.g. 5.15.153.1-microsoft-
+# standard-WSL2).
 kernel=$(uname -r)
-if grep -q Microsoft /proc/version 2>/dev/null; then
-	FAIL "kernel $kernel is WSL1, which has no namespaces: use WSL2 (wsl --set-version DISTRO 2)"
+osrelease=$(cat /proc/sys/kernel/osrelease 2>/dev/null) || osrelease=$kernel
+procversion=$(cat /proc/version 2>/dev/null) || procversion=""
+if [[ $procversion == *Microsoft* || $osrelease == *Microsoft ]]; then
+	FAIL "kernel $osrelease is WSL1, which has no namespaces: use WSL2 (in Windows:" \
+		"wsl --set-version DISTRO 2), or the lab's devcontainer (.devcontainer/)"
 else
 	major=${kernel%%.*} rest=${kernel#*.}
 	minor=${rest%%[!0-9]*}
@@ -38,6 +45,10 @@ else
 		ok "kernel $kernel"
 	else
 		FAIL "kernel $kernel: user namespaces need 3.8 or newer; use a newer distribution"
+	fi
+	if [[ ${osrelease,,} == *microsoft* || ${procversion,,} == *microsoft* ]]; then
+		note "WSL2 (kernel $osrelease): a real Linux kernel, the lab runs as on Linux; keep it" \
+			"in WSL's own files (~), not under /mnt/c, where builds are slow"
 	fi
 fi
 
@@ -54,18 +65,9 @@ else
 fi
 
 # --- who we are, and where ---------------------------------------------------------------
-cap_sys_admin=false
-capeff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status 2>/dev/null)
-[ -n "$capeff" ] && (((16#$capeff >> 21) & 1)) && cap_sys_admin=true
-if $root && $cap_sys_admin; then
-	ok "root (uid 0, with CAP_SYS_ADMIN): every stage runs; rootless cases are tried as uid 65534"
-elif $root; then
-	warn "root without CAP_SYS_ADMIN (a container?): stages 02 and 03 need it: run the" \
-		"container with --privileged, or use a VM"
-else
-	warn "not root (uid $uid): stage 02 and stage 03 without -U need sudo; 00, 01, 03 -U and 04 do not"
-fi
-
+# A container says so in a file its engine leaves (/.dockerenv, /run/.containerenv) or in the
+# variable `container` (podman, systemd-nspawn, LXC), which systemd-detect-virt reads too.
+container_env=${container:-}
 container=""
 if have systemd-detect-virt; then
 	container=$(systemd-detect-virt -c 2>/dev/null) || container=""
@@ -73,8 +75,34 @@ if have systemd-detect-virt; then
 fi
 [ -z "$container" ] && [ -e /.dockerenv ] && container=docker
 [ -z "$container" ] && [ -e /run/.containerenv ] && container=podman
-if [ -n "$container" ]; then
-	note "inside a container ($container): not a problem in itself; the probes below show what it allows"
+[ -z "$container" ] && [ -n "$container_env" ] && container=$container_env
+
+# has_sys_admin SET: does the capability set SET (CapEff, CapBnd) of this process hold
+# CAP_SYS_ADMIN (bit 21)? CapBnd bounds even root: without it there, sudo cannot help.
+has_sys_admin() {
+	local v
+	v=$(awk -v k="$1:" '$1 == k { print $2 }' /proc/self/status 2>/dev/null)
+	[ -n "$v" ] && (((16#$v >> 21) & 1))
+}
+cap_sys_admin=false bnd_sys_admin=false
+has_sys_admin CapEff && cap_sys_admin=true
+has_sys_admin CapBnd && bnd_sys_admin=true
+
+if [ -n "$container" ] && ! $bnd_sys_admin; then
+	FAIL "inside a container ($container) without the privilege namespaces need (no" \
+		"CAP_SYS_ADMIN, even for root): start it with --privileged (docker or podman run" \
+		"--privileged ...), or open the lab in its devcontainer (.devcontainer/, privileged)"
+elif [ -n "$container" ]; then
+	note "inside a container ($container), with CAP_SYS_ADMIN in reach (privileged?): the probes" \
+		"below show what it allows"
+fi
+if $root && $cap_sys_admin; then
+	ok "root (uid 0, with CAP_SYS_ADMIN): every stage runs; rootless cases are tried as uid 65534"
+elif $root && { [ -z "$container" ] || $bnd_sys_admin; }; then
+	warn "root without CAP_SYS_ADMIN (a container?): stages 02 and 03 need it: start the" \
+		"container with --privileged, or use a VM"
+elif ! $root; then
+	warn "not root (uid $uid): stage 02 and stage 03 without -U need sudo; 00, 01, 03 -U and 04 do not"
 fi
 
 # --- unprivileged user namespaces ------------------------------------------------------
@@ -102,9 +130,25 @@ if [ "$clone_ok" = 0 ]; then
 elif [ -n "$clone_ok" ]; then
 	ok "kernel.unprivileged_userns_clone = $clone_ok"
 fi
+# Ubuntu 23.10 and later: a user namespace made by an ordinary user gets no privileges unless
+# the program has an AppArmor profile with `userns,`. `sudo make apparmor` installs one for
+# the lab's five programs (tools/apparmor/containers-lab), bound to this directory.
+aa_profile=/etc/apparmor.d/containers-lab
+aa_lab=no
 if [ "$apparmor" = 1 ]; then
-	warn "kernel.apparmor_restrict_unprivileged_userns = 1 (Ubuntu 24.04) strips them of privilege:" \
-		"sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"
+	if grep -qxF "@{lab}=$here" "$aa_profile" 2>/dev/null; then
+		aa_lab=yes
+		ok "kernel.apparmor_restrict_unprivileged_userns = 1 (Ubuntu 24.04), and the lab's" \
+			"AppArmor profile ($aa_profile) lets its five programs create user namespaces"
+	elif [ -e "$aa_profile" ]; then
+		warn "kernel.apparmor_restrict_unprivileged_userns = 1, and $aa_profile is for another" \
+			"directory ($(sed -n 's/^@{lab}=//p' "$aa_profile")): run sudo make apparmor here"
+	else
+		warn "kernel.apparmor_restrict_unprivileged_userns = 1 (Ubuntu 24.04): ordinary users'" \
+			"user namespaces get no privileges, so 03 -U and 04 fail: sudo make apparmor lets" \
+			"the lab's five programs have them (an AppArmor profile for those only; the rest" \
+			"of the machine stays restricted)"
+	fi
 elif [ -n "$apparmor" ]; then
 	ok "kernel.apparmor_restrict_unprivileged_userns = $apparmor"
 fi
@@ -113,7 +157,8 @@ fi
 userns_why() {
 	if [ "$maxns" = 0 ]; then echo "user.max_user_namespaces is 0"
 	elif [ "$clone_ok" = 0 ]; then echo "kernel.unprivileged_userns_clone is 0"
-	elif [ "$apparmor" = 1 ]; then echo "AppArmor: kernel.apparmor_restrict_unprivileged_userns is 1"
+	elif [ "$apparmor" = 1 ]; then
+		echo "AppArmor: kernel.apparmor_restrict_unprivileged_userns is 1: sudo make apparmor"
 	elif [ -n "$container" ]; then echo "the container's seccomp profile or missing privileges"
 	else echo "a security module or seccomp filter"
 	fi
@@ -165,6 +210,9 @@ else
 	if probe user --user --map-root-user; then
 		userns=yes
 		ok "unprivileged user namespaces ($who: unshare --user --map-root-user true)"
+	elif [ "$aa_lab" = yes ]; then
+		note "unshare gets no privileged user namespace ($who): AppArmor restricts it, as every" \
+			"program without a profile; the lab's programs have theirs (make check 4 shows it)"
 	else
 		userns=no
 		if probe user --user; then
@@ -186,7 +234,8 @@ else
 		else
 			rootless=no
 			why="the kernel refuses a fresh /proc"
-			[ -n "$container" ] && why="$why (the container masks parts of its /proc)"
+			[ -n "$container" ] &&
+				why="$why (the container masks parts of its /proc: start it --privileged, or use the devcontainer)"
 			if $root; then
 				warn "a rootless container $who fails: $why: ordinary users cannot run 04"
 			else
@@ -219,7 +268,6 @@ bats_version() {
 	((major > 1 || (major == 1 && minor >= 5))) || return 1
 	echo "$v"
 }
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if have bats && v=$(bats_version bats); then
 	ok "bats $v"
 elif [ -x "$here/.deps/node_modules/.bin/bats" ] && v=$(bats_version "$here/.deps/node_modules/.bin/bats"); then

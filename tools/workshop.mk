@@ -5,10 +5,13 @@
 #                [BIN=path]     ...or your own program's run of that demo
 #                [RAW=1]        ...with every traced call, unfiltered
 #   make doctor                 pre-flight of this machine: kernel, namespaces, privileges, tools
+#   make apparmor               (sudo) Ubuntu 23.10+: let the lab's programs create user namespaces
+#   make container-test         build the devcontainer; make test in it (root, user), make doctor
+#                               in it unprivileged [CONTAINER_ENGINE=, CONTAINER_FLAGS='...']
 #
 # N is read as in `make stage N` (3, 03, diff-3, N=3): see NUM_GOALS in the Makefile.
 
-.PHONY: diff trace doctor
+.PHONY: diff trace doctor apparmor container-test
 
 # The stage directory FROM=M names (3 or 03), or nothing.
 FROM_DIR = $(patsubst %/,%,$(firstword $(wildcard $(FROM)-*/ 0$(FROM)-*/)))
@@ -45,3 +48,10 @@ trace: need-stage
 
 doctor:
 	@tools/doctor.sh
+
+apparmor:
+	@tools/apparmor.sh install
+
+# Not part of make test: it builds an image and runs the suite twice in containers.
+container-test:
+	@tools/container-test.sh
