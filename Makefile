@@ -6,6 +6,7 @@
 #   make lint | san | clean     static checks | sanitizer build + checks | remove build output
 #   make diff N | trace N | doctor | bench   the workshop tools (tools/*.mk)
 #   make apparmor | container-test           for the room's laptops (tools/workshop.mk)
+#   make slides | test-slides   the instructor's deck, rendered | rendered and checked
 
 SHELL := /bin/bash
 STAGE_DIRS := $(sort $(patsubst %/,%,$(wildcard [0-9][0-9]-*/)))
@@ -95,10 +96,11 @@ check: need-stage
 	@tools/run-tests.sh tests/$(DIR).bats
 
 # The stages' checks in stage order, then the rest (tools, robustness). The long runs
-# (tests/stress.bats) are `make stress`, kept out of `make test` so it stays short; the
-# bootstrap checks (how bats is brought in) reach the npm registry: `make test-bootstrap`.
+# (tests/stress.bats) are `make stress`; the bootstrap checks (how bats is brought in) and
+# the deck's checks reach the npm registry: `make test-bootstrap`, `make test-slides`. All
+# are kept out of `make test`, so it stays short and offline.
 STAGE_TESTS := $(wildcard $(foreach d,$(STAGE_DIRS),tests/$(d).bats))
-OWN_TARGET_TESTS := tests/stress.bats tests/bootstrap.bats
+OWN_TARGET_TESTS := tests/stress.bats tests/bootstrap.bats tests/slides.bats
 ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) $(OWN_TARGET_TESTS),$(wildcard tests/*.bats))
 
 test: all
@@ -134,7 +136,7 @@ san:
 
 clean:
 	@for d in $(STAGE_DIRS); do $(MAKE) -s --no-print-directory -C $$d clean; done
-	rm -rf .san .bench .lint
+	rm -rf .san .bench .lint slides/deck.html slides/deck.pdf
 
 help:
 	@echo "Containers from scratch, in C. Stages:"
@@ -158,10 +160,12 @@ help:
 	@echo "                             (only those) create user namespaces"
 	@echo "  make container-test        build the devcontainer (.devcontainer/), run make test in it as root"
 	@echo "                             and as its user, make doctor in it unprivileged (podman or docker)"
-	@echo "  make bench                 launch cost of each stage vs util-linux unshare (root)"
+	@echo "  make bench                 launch cost of each stage vs its floor and util-linux unshare (root)"
+	@echo "  make slides                the instructor's deck to slides/deck.html (and .pdf with Chromium)"
+	@echo "  make test-slides           render the deck and check it (brings marp-cli from npm)"
 	@echo "  make / make clean          build every stage / remove build output"
 	@echo "make stage 3, make stage 03 and make stage-3 all mean stage 03."
 	@echo "Run a binary directly: sudo ./02-clone-pid/clone-pid -v sh"
 
 # The workshop tools (make diff/trace/doctor) and the benchmark (make bench).
--include tools/workshop.mk tools/bench.mk
+-include tools/workshop.mk tools/bench.mk tools/slides.mk

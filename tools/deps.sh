@@ -10,6 +10,11 @@
 #                         Else one message naming all of these, and exit 1.
 #   tools/deps.sh lint    as root, install cppcheck, shellcheck, clang and its scan-build for
 #                         `make lint` if missing.
+#   tools/deps.sh marp    print the path of marp (the slide renderer of `make slides`):
+#                         a pinned @marp-team/marp-cli from the npm registry in .deps/marp/
+#                         (as root, npm itself from apt-get first if missing). Exit 3 when
+#                         npm or the registry cannot be reached (the caller skips), 1 on
+#                         any other failure.
 #   tools/deps.sh tools   as root, install the Debian packages of the tools the checks and
 #                         demos use (ip, ps, hostname, setpriv, ipcmk, findmnt, strace,
 #                         valgrind) when one is missing; as an ordinary user only say which
@@ -145,9 +150,36 @@ find_lint() {
 	exit 1
 }
 
+# The slide renderer: marp-cli pinned, in a prefix of its own (an npm install into the
+# bats prefix would prune bats as extraneous). Exit 3: npm or its registry out of reach.
+MARP_PIN=4.5.1                  # @marp-team/marp-cli release taken from the npm registry
+find_marp() {
+	local prefix=$root/.deps/marp marp=$root/.deps/marp/node_modules/.bin/marp
+	if [ -x "$marp" ] && [ "$("$marp" --version 2>/dev/null | awk '{print $2}')" = "v$MARP_PIN" ]; then
+		echo "$marp"; return
+	fi
+	command -v npm >/dev/null || apt_install npm || true
+	if ! command -v npm >/dev/null; then
+		say "make slides needs npm (apt-get install npm) to bring in marp-cli $MARP_PIN"
+		exit 3
+	fi
+	say "installing @marp-team/marp-cli $MARP_PIN from the npm registry into .deps/marp/"
+	if npm install --prefix "$prefix" --no-save --no-package-lock --no-audit --no-fund \
+		--loglevel=error "@marp-team/marp-cli@$MARP_PIN" >&2 && [ -x "$marp" ]; then
+		echo "$marp"; return
+	fi
+	if ! timeout 20 npm ping >/dev/null 2>&1; then
+		say "the npm registry cannot be reached: marp-cli $MARP_PIN not installed"
+		exit 3
+	fi
+	say "npm install @marp-team/marp-cli@$MARP_PIN failed (see above)"
+	exit 1
+}
+
 case "${1:-}" in
 bats) find_bats ;;
 tools) find_tools ;;
 lint) find_lint ;;
-*) echo "usage: $0 bats|tools|lint" >&2; exit 2 ;;
+marp) find_marp ;;
+*) echo "usage: $0 bats|tools|lint|marp" >&2; exit 2 ;;
 esac
