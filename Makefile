@@ -7,6 +7,7 @@
 #   make mutants                plant each mistake of tools/mutants.txt, see a check catch it
 #   make diff N | trace N | doctor | bench   the workshop tools (tools/*.mk)
 #   make apparmor | container-test           for the room's laptops (tools/workshop.mk)
+#   make slides | test-slides   the instructor's deck, rendered | rendered and checked
 
 SHELL := /bin/bash
 STAGE_DIRS := $(sort $(patsubst %/,%,$(wildcard [0-9][0-9]-*/)))
@@ -30,9 +31,32 @@ ROOT_04 := no
 # The demo each `make stage N` runs (ARGS='...' replaces it). $$ is make's way to write $.
 DEMO_00 = -- /bin/bash -c "echo test"
 DEMO_01 = sh -c 'echo "I am PID $$$$, my parent is $$PPID"'
-DEMO_02 = sh -c 'echo "PID inside: $$$$, parent: $$PPID"; echo "ps still sees $$(ps -e --no-headers | wc -l) processes"'
-DEMO_03 = -impnu --hostname lab -- sh -c 'hostname; echo $$$$; ip -o link; ps -o pid,comm'
-DEMO_04 = -- sh -c 'id; hostname; echo "PID $$$$"; ip -o link; ps -o pid,comm'
+DEMO_02 = sh -c 'echo "PID inside: $$$$, parent: $$PPID"; echo "$(COUNT_PROCS)"'
+DEMO_03 = -impnu --hostname lab -- sh -c 'hostname; echo $$$$; $(LINKS); $(PS_INSIDE)'
+DEMO_04 = -- sh -c 'id; hostname; echo "PID $$$$"; $(LINKS); $(PS_INSIDE)'
+
+# The demos show links with ip and processes with ps; a bare box without them (iproute2,
+# procps) gets what /proc shows, and a note naming the packages.
+ifneq ($(shell command -v ps),)
+  COUNT_PROCS = ps still sees $$(ps -e --no-headers | wc -l) processes
+  PS_INSIDE   = ps -o pid,comm
+else
+  COUNT_PROCS = /proc still lists $$(ls -d /proc/[0-9]* | wc -l) processes
+  PS_INSIDE   = ls -d /proc/[0-9]*
+  NO_PS       = ps:procps
+endif
+ifneq ($(shell command -v ip),)
+  LINKS = ip -o link
+else
+  LINKS = cat /proc/net/dev
+  NO_IP = ip:iproute2
+endif
+# demo_note TOOL:PACKAGE...: the line saying what the demo does without those tools.
+demo_note = $(if $(strip $(1)),not found: $(foreach t,$(1),$(firstword $(subst :, ,$(t)))); \
+	the demo reads /proc instead (apt-get install $(foreach t,$(1),$(lastword $(subst :, ,$(t)))) adds them))
+NOTE_02 = $(call demo_note,$(NO_PS))
+NOTE_03 = $(call demo_note,$(NO_IP) $(NO_PS))
+NOTE_04 = $(NOTE_03)
 
 # `make stage 3`, `make stage 03`, `make stage-3` and `make stage N=3` all mean stage 03.
 NUM_GOALS := stage check diff trace
@@ -48,7 +72,7 @@ DIR  := $(patsubst %/,%,$(firstword $(wildcard $(N)-*/ 0$(N)-*/)))
 NN   := $(call nn,$(DIR))
 PROG := $(call prog,$(DIR))
 
-.PHONY: all clean help stage check test stress lint san mutants need-stage
+.PHONY: all clean help stage check test test-bootstrap stress lint san mutants need-stage
 .DEFAULT_GOAL := all
 
 all:
@@ -65,6 +89,7 @@ need-stage:
 stage: export LAB_CMD = ./$(DIR)/$(PROG) $(if $(ARGS),$(ARGS),$(DEMO_$(NN)))
 stage: need-stage
 	@$(MAKE) -s --no-print-directory -C $(DIR)
+	@$(if $(ARGS),,$(if $(NOTE_$(NN)),echo 'note: $(NOTE_$(NN))' >&2))
 	@printf '$$ %s\n' "$$LAB_CMD" >&2; eval "$$LAB_CMD"
 
 check: need-stage
@@ -72,9 +97,11 @@ check: need-stage
 	@tools/run-tests.sh tests/$(DIR).bats
 
 # The stages' checks in stage order, then the rest (tools, robustness). The long runs
-# (tests/stress.bats) are `make stress`, kept out of `make test` so it stays short.
+# (tests/stress.bats) are `make stress`; the bootstrap checks (how bats is brought in) and
+# the deck's checks reach the npm registry: `make test-bootstrap`, `make test-slides`. All
+# are kept out of `make test`, so it stays short and offline.
 STAGE_TESTS := $(wildcard $(foreach d,$(STAGE_DIRS),tests/$(d).bats))
-OWN_TARGET_TESTS := tests/stress.bats
+OWN_TARGET_TESTS := tests/stress.bats tests/bootstrap.bats tests/slides.bats
 ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) $(OWN_TARGET_TESTS),$(wildcard tests/*.bats))
 
 test: all
@@ -82,6 +109,9 @@ test: all
 
 stress: all
 	@tools/run-tests.sh tests/stress.bats
+
+test-bootstrap:
+	@tools/run-tests.sh tests/bootstrap.bats
 
 # Static checks: warnings fail.
 CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
@@ -112,7 +142,7 @@ mutants:
 
 clean:
 	@for d in $(STAGE_DIRS); do $(MAKE) -s --no-print-directory -C $$d clean; done
-	rm -rf .san .bench .lint
+	rm -rf .san .bench .lint slides/deck.html slides/deck.pdf
 
 help:
 	@echo "Containers from scratch, in C. Stages:"
@@ -126,6 +156,7 @@ help:
 	@echo "  make check N [BIN=path]    run stage N's checks, against BIN if given (your own program)"
 	@echo "  make test                  run every stage's checks"
 	@echo "  make stress                the long runs: 300 launches, more signal trials, valgrind"
+	@echo "  make test-bootstrap        check how make test brings in bats (git, npm: needs the network)"
 	@echo "  make lint                  cppcheck, shellcheck, clang's scan-build; warnings fail"
 	@echo "  make san                   ASan + UBSan build, then the whole suite against it"
 	@echo "  make mutants [M=REGEX]     plant each mistake of tools/mutants.txt in a copy: a check must catch it"
@@ -136,10 +167,12 @@ help:
 	@echo "                             (only those) create user namespaces"
 	@echo "  make container-test        build the devcontainer (.devcontainer/), run make test in it as root"
 	@echo "                             and as its user, make doctor in it unprivileged (podman or docker)"
-	@echo "  make bench                 launch cost of each stage vs util-linux unshare (root)"
+	@echo "  make bench                 launch cost of each stage vs its floor and util-linux unshare (root)"
+	@echo "  make slides                the instructor's deck to slides/deck.html (and .pdf with Chromium)"
+	@echo "  make test-slides           render the deck and check it (brings marp-cli from npm)"
 	@echo "  make / make clean          build every stage / remove build output"
 	@echo "make stage 3, make stage 03 and make stage-3 all mean stage 03."
 	@echo "Run a binary directly: sudo ./02-clone-pid/clone-pid -v sh"
 
 # The workshop tools (make diff/trace/doctor) and the benchmark (make bench).
--include tools/workshop.mk tools/bench.mk
+-include tools/workshop.mk tools/bench.mk tools/slides.mk

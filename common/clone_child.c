@@ -20,8 +20,7 @@ static int open_own_pidfd(void)
 	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);  /* O_CLOEXEC by design */
 
 	if (fd == -1 && errno != ENOSYS && errno != EPERM)
-		die("pidfd_open", "own PID", errno == EMFILE ? "the limit on open files is "
-		    "reached (ulimit -n)" : NULL);
+		die("pidfd_open", "own PID", NULL);
 	if (fd == -1)
 		verbose("pidfd_open is not available here: the child cannot check that its "
 			"parent is still alive after PR_SET_PDEATHSIG");

@@ -93,6 +93,11 @@ const char *sig_name(int sig);
 void waited_signals(sigset_t *set);
 void forward_signal(pid_t pid, const siginfo_t *si, int count);
 
+/* In the child, before its mask is restored: if it is a PID namespace's init and the
+ * parent forwarded a signal while it set up (pending, still blocked), that signal would
+ * be dropped on unblocking: _exit(128 + it) instead, as COMMAND would have ended. */
+void end_if_signalled(void);
+
 /* --- exec_command.c: the child's last step ---------------------------------------- */
 
 /* In the child: restore *old_mask (if not NULL), execvp(argv[0], argv); on failure report
@@ -145,11 +150,20 @@ const char *map_write_hint(int err);
  * the namespace limit that was hit (ENOSPC), a refused user namespace, else eperm_hint. */
 const char *clone_hint(int err, int flags, const char *eperm_hint);
 
-/* --- write_file.c and container_id.c ---------------------------------------------- */
+/* --- write_file.c and container_id.c: /proc files, the container ID -------------- */
 
 /* Write TEXT to a /proc file in one write(2). NULL on success; else the name of the call
  * that failed ("open" or "write"), with errno set. */
 const char *write_file(const char *path, const char *text);
+
+/* Read up to size - 1 bytes of a small file (a sysctl, /proc/PID/status) into buf, with a
+ * NUL; return buf, "" if it cannot be read. Leaves errno alone, for the hint helpers. */
+const char *read_file(const char *path, char *buf, size_t size);
+
+/* Does /proc number processes as our PID namespace does? Not in a runtime started in a
+ * new PID namespace without a /proc of its own (unshare -p without --mount-proc): there
+ * /proc/PID is some other process. (/proc/self names us by /proc's own numbering.) */
+bool proc_is_ours(void);
 
 /* Fill id with CONTAINER_ID_LEN lowercase hex characters from getrandom(2) and a NUL. */
 void make_container_id(char id[CONTAINER_ID_LEN + 1]);

@@ -9,7 +9,7 @@
 #include <stdlib.h>     /* getenv() */
 #include <string.h>     /* strchr(), strcspn() */
 #include <sys/stat.h>   /* stat() */
-#include <unistd.h>     /* execvp() */
+#include <unistd.h>     /* execvp(), access() */
 
 /* Does some directory on PATH hold an entry called NAME? (execvp says EACCES when it
  * met a directory it may not search, even if NAME is nowhere.) */
@@ -40,6 +40,7 @@ _Noreturn void exec_command(char *const argv[], const sigset_t *old_mask)
 	int code;
 
 	/* exec keeps the signal mask and ignored signals: give COMMAND the caller's. */
+	end_if_signalled();
 	if (old_mask && sigprocmask(SIG_SETMASK, old_mask, NULL) == -1)
 		child_fail(EXIT_RUNTIME, "sigprocmask", NULL, NULL);
 	restore_sigpipe();
@@ -49,7 +50,12 @@ _Noreturn void exec_command(char *const argv[], const sigset_t *old_mask)
 		errno = ENOENT;
 	if (errno == ENOENT) {
 		code = EXIT_NOTFOUND;
-		hint = strchr(argv[0], '/') ? NULL : "no directory on PATH holds it";
+		/* ENOENT for a file that is there: the kernel could not find its #! interpreter. */
+		if (strchr(argv[0], '/') ? access(argv[0], F_OK) == 0 : on_path(argv[0]))
+			hint = "the file exists, but its #! line names an interpreter that does not "
+			       "(a Windows line ending, \\r, after it counts as part of the name)";
+		else
+			hint = strchr(argv[0], '/') ? NULL : "no directory on PATH holds it";
 	} else {
 		code = EXIT_NOEXEC;
 		hint = errno == EACCES ? "it is a directory, lacks execute permission "

@@ -7,31 +7,17 @@
  */
 #include "common.h"
 
-#include <fcntl.h>      /* open() */
 #include <stdio.h>      /* snprintf(), sscanf() */
-#include <unistd.h>     /* read(), geteuid() */
-
-/* Read up to size-1 bytes of a small /proc file into buf, NUL-terminated; "" if it
- * cannot be read. Keeps errno. */
-static const char *read_small(const char *path, char *buf, size_t size)
-{
-	int err = errno;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd == -1 ? -1 : read(fd, buf, size - 1);
-
-	if (fd != -1)
-		close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	errno = err;
-	return buf;
-}
+#include <stdlib.h>     /* strtoull() */
+#include <string.h>     /* strstr() */
+#include <unistd.h>     /* geteuid() */
 
 /* Is this sysctl file's value 0? (No file, no answer: false.) */
 static bool sysctl_is_zero(const char *path)
 {
 	char buf[16];
 
-	return read_small(path, buf, sizeof(buf))[0] == '0';
+	return read_file(path, buf, sizeof(buf))[0] == '0';
 }
 
 /* Are we root of the machine, not only inside a user namespace? The initial user
@@ -43,9 +29,18 @@ static bool host_root(void)
 
 	if (geteuid() != 0)
 		return false;
-	return sscanf(read_small("/proc/self/uid_map", buf, sizeof(buf)), "%lu %lu %lu",
+	return sscanf(read_file("/proc/self/uid_map", buf, sizeof(buf)), "%lu %lu %lu",
 		      &inside, &outside, &count) == 3 && inside == 0 && outside == 0 &&
 	       count == 4294967295UL;
+}
+
+/* Does this process have CAP_SYS_ADMIN? (Bit 21 of CapEff in /proc/self/status.) */
+static bool has_sys_admin(void)
+{
+	char buf[2048];
+	const char *eff = strstr(read_file("/proc/self/status", buf, sizeof(buf)), "CapEff:");
+
+	return eff && (strtoull(eff + 7, NULL, 16) >> 21 & 1);
 }
 
 const char *userns_hint(int err)
@@ -57,7 +52,7 @@ const char *userns_hint(int err)
 	if (sysctl_is_zero("/proc/sys/kernel/unprivileged_userns_clone"))
 		return "kernel.unprivileged_userns_clone is 0: unprivileged user namespaces are "
 		       "off (sysctl -w kernel.unprivileged_userns_clone=1, or run as root)";
-	if (read_small("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", buf,
+	if (read_file("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", buf,
 		       sizeof(buf))[0] == '1')
 		return "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu 23.10 and "
 		       "later): AppArmor strips user namespaces of privilege; sudo make apparmor "
@@ -74,11 +69,12 @@ const char *userns_hint(int err)
 
 const char *map_write_hint(int err)
 {
+	if (!proc_is_ours())
+		return "this /proc belongs to another PID namespace, so /proc/PID is another "
+		       "process: mount a /proc for this one (unshare --mount-proc, multi-ns -mp)";
 	if (err == EPERM && host_root())  /* root may write any map, within the rules */
 		return "the kernel refused this map: see the rules in user_namespaces(7) (each "
 		       "map written once, setgroups \"deny\" before gid_map)";
-	if (err == EMFILE)
-		return "the limit on open files is reached (ulimit -n)";
 	return userns_hint(err);
 }
 
@@ -101,8 +97,8 @@ static const char *limit_hint(int flags)
 			return hint;
 		}
 	}
-	return "a namespace limit is used up: see the sysctls user.max_*_namespaces "
-	       "(each counts namespaces per user, in this user namespace and its parents)";
+	return "a namespace limit is used up (see the sysctls user.max_*_namespaces, which "
+	       "count per user), or PID namespaces nest deeper than the kernel's 32 levels";
 }
 
 const char *clone_hint(int err, int flags, const char *eperm_hint)
@@ -117,5 +113,8 @@ const char *clone_hint(int err, int flags, const char *eperm_hint)
 		return "user namespaces nest at most 32 deep: this one is too deep";
 	if (hint)
 		return hint;
+	if (err == EPERM && geteuid() == 0 && !has_sys_admin())
+		return "root without CAP_SYS_ADMIN: a container started without --privileged, or "
+		       "a capability bounding set, took it away (see make doctor)";
 	return err == EPERM ? eperm_hint : NULL;
 }

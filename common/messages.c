@@ -67,6 +67,9 @@ static void vline(bool prog, bool timed, const char *fmt, va_list ap)
 			     (double)(now.tv_nsec - clock_start.tv_nsec) / 1e9);
 	}
 	len = vappend(line, len, fmt, ap);
+	for (size_t i = 0; i < len; i++)  /* a name with a newline in it must not forge a line */
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = '?';
 	line[len++] = '\n';
 	if (write(STDERR_FILENO, line, len) == -1)
 		return;  /* nowhere left to say it */
@@ -90,9 +93,12 @@ void errmsg(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "PROG: CALL OBJ: strerror(err)", then "PROG: hint: HINT" if there is one. */
+/* "PROG: CALL OBJ: strerror(err)", then "PROG: hint: HINT" if there is one. Running out
+ * of file descriptors has one cause, whichever call met it: say so. */
 static void report_error(int err, const char *call, const char *obj, const char *hint)
 {
+	if (!hint && err == EMFILE)
+		hint = "the limit on open files is reached (ulimit -n)";
 	errmsg("%s%s%s: %s", call, obj ? " " : "", obj ? obj : "", strerror(err));
 	if (hint)
 		errmsg("hint: %s", hint);

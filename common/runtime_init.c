@@ -6,7 +6,7 @@
 #include "common.h"
 
 #include <fcntl.h>      /* open(), fcntl() */
-#include <stdio.h>      /* fclose() */
+#include <stdio.h>      /* fflush(), ferror() */
 #include <stdlib.h>     /* atexit() */
 #include <string.h>     /* strerror() */
 #include <unistd.h>     /* _exit() */
@@ -32,11 +32,12 @@ static void fill_if_closed(int fd, int flags)
 	_exit(EXIT_RUNTIME);
 }
 
-/* At exit: flush and close stdout, so a -h that was lost (a full disk, a closed or broken
- * stdout) is an error and not a silent exit 0, as coreutils' close_stdout() does. */
+/* At exit: flush stdout and check it, so a -h that was lost (a full disk, a closed or
+ * broken stdout) is an error and not a silent exit 0, as coreutils' close_stdout() does.
+ * (Not close(1): that can report an error of COMMAND's own writes, on NFS say.) */
 static void close_stdout(void)
 {
-	if (fclose(stdout) != 0) {
+	if (fflush(stdout) != 0 || ferror(stdout)) {
 		errmsg("write error: stdout: %s", strerror(errno));
 		_exit(EXIT_RUNTIME);
 	}

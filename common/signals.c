@@ -5,11 +5,10 @@
  */
 #include "common.h"
 
-#include <fcntl.h>      /* open() */
 #include <stdio.h>      /* snprintf() */
-#include <stdlib.h>     /* strtoull() */
+#include <stdlib.h>     /* strtoull(), atol() */
 #include <string.h>     /* strerror(), strstr(), sigabbrev_np() */
-#include <unistd.h>     /* read(), getsid(), getpid() */
+#include <unistd.h>     /* getsid(), getpid() */
 
 /* The signals a runtime passes on to its child: Ctrl-C, kill's default, hang-up, Ctrl-\. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -60,32 +59,34 @@ static unsigned long long status_mask(const char *status, const char *field)
 	return at ? strtoull(at + strlen(field), NULL, 16) : 0;
 }
 
-/* Is PID the init of a new PID namespace that leaves SIG at its default action? Then
- * the kernel drops SIG from anyone but the kernel (pid_namespaces(7)): forwarding it
- * does nothing. From /proc/PID/status: NSpid's last field is 1 for a namespace's init;
- * SigIgn and SigCgt are the ignored and caught signals, bit SIG-1 each. */
+/* Did the kernel drop SIG, just sent to PID, as it does for a PID namespace's init with
+ * no use for it (pid_namespaces(7))? Read from /proc/PID/status, which the kernel fills
+ * under one lock: NSpid lists PID as /proc sees it, then as each nested namespace does,
+ * ending in 1 for a namespace's init; then, as masks with bit SIG-1, what PID caught
+ * (SigCgt) or ignores (SigIgn), what is still queued for it (SigPnd, ShdPnd: a blocked
+ * signal, or one sigwait() is about to take) and what it blocks (SigBlk: after sigwait()
+ * took it). In none of them: dropped. */
 static bool init_drops(pid_t pid, int sig)
 {
 	char path[64], status[4096];
-	unsigned long long bit = 1ULL << (sig - 1);
+	unsigned long long bit = 1ULL << (sig - 1), kept = 0;
 	const char *nspid, *eol;
-	ssize_t n = -1;
-	int fd;
+	static const char *const fields[] = { "\nSigCgt:\t", "\nSigIgn:\t", "\nSigPnd:\t",
+					       "\nShdPnd:\t", "\nSigBlk:\t" };
 
+	if (!proc_is_ours())  /* /proc counts in an outer namespace: it names our one child */
+		pid = (pid_t)atol(read_file("/proc/thread-self/children", path, sizeof(path)));
 	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd != -1) {
-		n = read(fd, status, sizeof(status) - 1);
-		close(fd);
-	}
-	if (n <= 0)
+	if (!*read_file(path, status, sizeof(status)))
 		return false;  /* gone already: nothing to do */
-	status[n] = '\0';
 	nspid = strstr(status, "\nNSpid:");
-	if (!nspid || !(eol = strchr(nspid + 1, '\n')) || eol - nspid < 3 ||
-	    strncmp(eol - 2, "\t1", 2) != 0)
+	if (!nspid || strtol(nspid + 7, NULL, 10) != pid)
+		return false;  /* a /proc of another PID namespace: we cannot tell */
+	if (!(eol = strchr(nspid + 1, '\n')) || eol - nspid < 3 || strncmp(eol - 2, "\t1", 2) != 0)
 		return false;  /* not PID 1 of a namespace: the signal is delivered */
-	return !((status_mask(status, "\nSigIgn:\t") | status_mask(status, "\nSigCgt:\t")) & bit);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		kept |= status_mask(status, fields[i]);
+	return !(kept & bit);
 }
 
 void forward_signal(pid_t pid, const siginfo_t *si, int count)
@@ -113,5 +114,20 @@ void forward_signal(pid_t pid, const siginfo_t *si, int count)
 			errmsg("kill SIGKILL %ld: %s", (long)pid, strerror(errno));
 		verbose("PID %ld is a PID namespace's init with no handler for %s, which the "
 			"kernel drops: sent SIGKILL instead", (long)pid, name);
+	}
+}
+
+void end_if_signalled(void)
+{
+	sigset_t pending;
+
+	if (getpid() != 1 || sigpending(&pending) == -1)
+		return;
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+		if (sigismember(&pending, forwarded[i]) == 1) {
+			verbose("child: %s came during set-up; as a namespace's init we would drop "
+				"it: exiting %d instead", sig_name(forwarded[i]), 128 + forwarded[i]);
+			_exit(128 + forwarded[i]);
+		}
 	}
 }

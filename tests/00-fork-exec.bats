@@ -6,11 +6,10 @@ load helpers
 
 setup() {
 	PROG_BIN=$(stage_bin 00)
-	requires tool:pgrep
 }
 
 teardown() {
-	[ -n "${NOBODY_DIR:-}" ] && rm -rf "$NOBODY_DIR"
+	[ -n "${UNPRIV_DIR:-}" ] && rm -rf "$UNPRIV_DIR"
 	return 0
 }
 
@@ -55,11 +54,13 @@ teardown() {
 }
 
 @test "fork-exec: [unprivileged] not found gives 127 even when a PATH directory is unreadable" {
-	requires nobody
-	local bin
-	bin=$(nobody_bin "$PROG_BIN")
-	run -127 --separate-stderr as_nobody env PATH=/root:/usr/bin:/bin "$bin" no-such-command-lab
-	log_run "as nobody, PATH=/root:...: $bin no-such-command-lab"
+	requires unpriv
+	local bin locked
+	bin=$(unpriv_bin "$PROG_BIN")
+	locked=$(unpriv_dir)/locked
+	mkdir -m 0 "$locked"                  # no user without privilege may search it
+	run -127 --separate-stderr as_unpriv env PATH="$locked:/usr/bin:/bin" "$bin" no-such-command-lab
+	log_run "unprivileged, PATH=$locked:...: $bin no-such-command-lab"
 	expect_status 127
 	expect_contains "$stderr" "no-such-command-lab" "stderr"
 }
@@ -144,7 +145,7 @@ teardown() {
 	m=$(marker)
 	lab --separate-stderr sh -c "sleep 0.$RANDOM & exec sleep 0.05 # $m"
 	expect_status 0
-	run bash -c "ps -eo stat=,args= | grep -F -- '$m' | grep -v grep"
+	run procs "$m"
 	expect_eq "$output" "" "processes (zombie or not) left with the test's marker"
 }
 

@@ -6,14 +6,13 @@ load helpers
 
 setup() {
 	PROG_BIN=$(stage_bin 01)
-	requires tool:pgrep
 }
 
 teardown() {
 	# A program that forks (wrongly, for this stage) may leave the test's sleep behind.
 	local p
 	if [ -n "${MARK:-}" ]; then
-		for p in $(pgrep -f -- "sleep $MARK"); do kill -KILL "$p" 2>/dev/null; done
+		for p in $(procs "sleep $MARK"); do kill -KILL "$p" 2>/dev/null; done
 	fi
 	return 0
 }
@@ -54,7 +53,7 @@ announced_pid() {
 	done
 	expect_eq "$exe" "$sleep_exe" "/proc/$pid/exe within 2 s" ||
 		{ kill -KILL "$pid"; wait "$pid" 2>/dev/null; return 1; }
-	expect_eq "$(pgrep -f -- "sleep $MARK")" "$pid" "PID of the sleep with the test's marker"
+	expect_eq "$(procs "sleep $MARK")" "$pid" "PID of the sleep with the test's marker"
 	wait_for_line "$log" "PID $pid becomes sleep"
 	kill -TERM "$pid"
 	wait_exit "$pid"

@@ -9,13 +9,12 @@ load helpers
 
 setup() {
 	PROG_BIN=$(stage_bin 02)
-	requires tool:pgrep
 	MARK=$(marker)
 }
 
 teardown() {
 	kill_marked "sleep $MARK"          # only if a check failed: its own processes
-	[ -n "${NOBODY_DIR:-}" ] && rm -rf "$NOBODY_DIR"
+	[ -n "${UNPRIV_DIR:-}" ] && rm -rf "$UNPRIV_DIR"
 	return 0
 }
 
@@ -122,7 +121,7 @@ teardown() {
 	wait_for_proc "^sleep $MARK" "$pid"
 	kill -TERM "$pid"
 	wait_for_line "$log" "forwarded SIGTERM to PID [0-9]+"
-	pgrep -f -- "^sleep $MARK" >/dev/null || fail "an ignored SIGTERM should not have ended sleep"
+	! no_proc "^sleep $MARK" || fail "an ignored SIGTERM should not have ended sleep"
 	kill -TERM "$pid"
 	wait_exit "$pid"
 	cat "$log" >&2
@@ -140,11 +139,11 @@ teardown() {
 		"$PROG_BIN" sleep "$MARK" 2>/dev/null 3>&- &
 	local strace_pid=$!
 	# Runtime and child share a command line until the exec: wait for both, kill the older.
-	poll eval "[ \$(pgrep -cf -- '^$PROG_BIN sleep $MARK') -ge 2 ]" ||
+	poll eval "[ \$(procs -c '^$PROG_BIN sleep $MARK') -ge 2 ]" ||
 		fail "the runtime and its child did not both appear within 2 s"
-	kill -KILL "$(pgrep -of -- "^$PROG_BIN sleep $MARK")"
+	kill -KILL "$(procs -o "^$PROG_BIN sleep $MARK")"
 	wait "$strace_pid" 2>/dev/null || true
-	run pgrep -f -- "^sleep $MARK"
+	run procs "^sleep $MARK"
 	expect_eq "$output" "" "COMMAND started after its runtime was killed"
 }
 
@@ -216,11 +215,17 @@ teardown() {
 }
 
 @test "clone-pid: [unprivileged] fails with 125, says EPERM and hints at root" {
-	requires nobody
+	requires unpriv
 	local bin
+<<<<<<< HEAD
 	bin=$(nobody_bin "$PROG_BIN")
 	run -125 --separate-stderr as_nobody timeout -s KILL 10 "$bin" true
 	log_run "as nobody: $bin true"
+=======
+	bin=$(unpriv_bin "$PROG_BIN")
+	run -125 --separate-stderr as_unpriv "$bin" true
+	log_run "unprivileged: $bin true"
+>>>>>>> main
 	expect_contains "$stderr" "Operation not permitted" "stderr"
 	expect_contains "$stderr" "root" "stderr (the hint)"
 	expect_eq "$output" "" "stdout"

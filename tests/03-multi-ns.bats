@@ -10,7 +10,6 @@ load helpers
 
 setup() {
 	PROG_BIN=$(stage_bin 03)
-	requires tool:pgrep
 	MARK=$(marker)
 }
 
@@ -21,7 +20,7 @@ teardown() {
 	if [ -n "${MNT_DIR:-}" ]; then
 		while findmnt -n "$MNT_DIR" >/dev/null 2>&1; do umount "$MNT_DIR" || break; done
 	fi
-	[ -n "${NOBODY_DIR:-}" ] && rm -rf "$NOBODY_DIR"
+	[ -n "${UNPRIV_DIR:-}" ] && rm -rf "$UNPRIV_DIR"
 	return 0
 }
 
@@ -276,19 +275,25 @@ make_host_queue() {
 @test "multi-ns: [unprivileged] -Uu --hostname x: hostname prints x" {
 	requires userns tool:hostname
 	local bin
-	bin=$(nobody_bin "$PROG_BIN")
-	run --separate-stderr as_nobody "$bin" -Uu --hostname x hostname
-	log_run "as nobody: $bin -Uu --hostname x hostname"
+	bin=$(unpriv_bin "$PROG_BIN")
+	run --separate-stderr as_unpriv "$bin" -Uu --hostname x hostname
+	log_run "unprivileged: $bin -Uu --hostname x hostname"
 	expect_status 0
 	expect_eq "$output" "x" "hostname inside"
 }
 
 @test "multi-ns: [unprivileged] -u alone fails with 125 and the hint names -U" {
-	requires nobody
+	requires unpriv
 	local bin
+<<<<<<< HEAD
 	bin=$(nobody_bin "$PROG_BIN")
 	run --separate-stderr as_nobody timeout -s KILL 10 "$bin" -u hostname
 	log_run "as nobody: $bin -u hostname"
+=======
+	bin=$(unpriv_bin "$PROG_BIN")
+	run --separate-stderr as_unpriv "$bin" -u hostname
+	log_run "unprivileged: $bin -u hostname"
+>>>>>>> main
 	expect_status 125
 	expect_eq "$output" "" "stdout (hostname must not run)"
 	expect_match "$stderr" "Operation not permitted" "stderr"
@@ -296,11 +301,11 @@ make_host_queue() {
 }
 
 @test "multi-ns: [unprivileged] no letter needs no privilege (stage 00's behaviour)" {
-	requires nobody
+	requires unpriv
 	local bin
-	bin=$(nobody_bin "$PROG_BIN")
-	run --separate-stderr as_nobody "$bin" echo hi
-	log_run "as nobody: $bin echo hi"
+	bin=$(unpriv_bin "$PROG_BIN")
+	run --separate-stderr as_unpriv "$bin" echo hi
+	log_run "unprivileged: $bin echo hi"
 	expect_status 0
 	expect_eq "$output" "hi" "stdout"
 	expect_report "$stderr" "exited with status 0"

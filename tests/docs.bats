@@ -201,11 +201,24 @@ workshop_commands() {
 	[ ${#bad[@]} -eq 0 ] || fail "workshop paths:" $'\n' "$(printf '%s\n' "${bad[@]}")"
 }
 
+# missing_tool CMD: the first observation tool CMD uses that is not installed (a bare box
+# has no procps, iproute2 or strace); nothing, and false, when all are there.
+missing_tool() {
+	local t
+	for t in ps pstree pgrep ip strace lsns nsenter findmnt; do
+		if [[ $1 =~ (^|[^[:alnum:]_./-])$t([[:space:]]|$) ]] && ! command -v "$t" >/dev/null; then
+			echo "$t"
+			return 0
+		fi
+	done
+	return 1
+}
+
 # start_workshop NN: in the background, run stage NN's workshop commands as shown, each into
 # $BATS_FILE_TMPDIR/wsNN/{cmd,out,rc}.K; "done" appears when all have run. The five stages
 # run at once (setup_file), while the other checks go on.
 start_workshop() {
-	local f d k=0 n want cmd skipped=0
+	local f d k=0 n want cmd skipped=0 tool missing=""
 	f=$(echo "$LAB_ROOT/$1"-*/README.md)
 	d=$BATS_FILE_TMPDIR/ws$1
 	mkdir -p "$d/lab-scratch"
@@ -221,6 +234,10 @@ start_workshop() {
 			fi
 			cmd=${cmd#sudo }
 		fi
+		if tool=$(missing_tool "$cmd"); then
+			missing+=" $tool"
+			continue
+		fi
 		k=$((k + 1))
 		cmd=${cmd//"$SCRATCH"/"$d/lab-scratch"}
 		printf '%s\t%s\t%s\n' "$n" "$want" "$cmd" >"$d/cmd.$k"
@@ -228,7 +245,7 @@ start_workshop() {
 	done < <(workshop_commands "$f")
 	# what a command left running in the background (stage 00's no-wait) goes now
 	echo 'kill -KILL $(jobs -p) 2>/dev/null; :' >>"$d/script"
-	echo "$k $skipped" >"$d/counts"
+	echo "$k $skipped$missing" >"$d/counts"
 	(
 		[ "$k" -eq 0 ] || timeout 60 bash "$d/script" >"$d/script.out" 2>&1 </dev/null
 		touch "$d/done"
@@ -244,10 +261,10 @@ setup_file() {
 
 # check_workshop NN: wait (60 s at most) for start_workshop NN, then fail on a wrong exit status.
 check_workshop() {
-	local f d k skipped i n want cmd rc end=$((SECONDS + 60)) bad=()
+	local f d k skipped missing i n want cmd rc end=$((SECONDS + 60)) bad=()
 	f=$(echo "$LAB_ROOT/$1"-*/README.md)
 	d=$BATS_FILE_TMPDIR/ws$1
-	read -r k skipped <"$d/counts"
+	read -r k skipped missing <"$d/counts"
 	[ "$k" -gt 0 ] || skip "every command of this workshop path needs root ($skipped skipped)"
 	while [ ! -e "$d/done" ]; do
 		[ $SECONDS -lt $end ] || fail "the workshop commands of $(rel "$f") still run after 60 s"
@@ -264,7 +281,7 @@ check_workshop() {
 				bad+=("line $n: no 'exit status $want' in the output of: $cmd"$'\n'"$(head -c 1500 "$d/out.$i" 2>/dev/null)")
 		fi
 	done
-	echo "# ran $k commands of $(rel "$f")'s workshop path, skipped $skipped (need root)" >&3
+	echo "# ran $k commands of $(rel "$f")'s workshop path, skipped $skipped (need root)${missing:+ and those using: $missing (not installed)}" >&3
 	[ ${#bad[@]} -eq 0 ] || fail "$(rel "$f"):" $'\n' "$(printf '%s\n' "${bad[@]}")"
 }
 

@@ -52,21 +52,21 @@ pkg_of() {
 
 # requires KEY...: skip this test, with a reason, unless each requirement holds.
 #   root      running as root
-#   nobody    can run things as uid 65534 (root and setpriv)
-#   userns    an unprivileged user may create a user namespace
+#   unpriv    can run things unprivileged: as the caller when not root, else as uid 65534
+#             (setpriv); see as_unpriv
+#   userns    the unprivileged user of as_unpriv may create a user namespace
 #   tool:X    command X is installed
-# An unknown key fails the test, so a typo cannot skip a check silently.
+# An unknown key fails the test, so a typo cannot skip a check silently. run-tests.sh counts
+# the skips whose reason says "needs root".
 requires() {
 	local req
 	for req in "$@"; do
 		case $req in
 		root) [ "$(id -u)" = 0 ] || skip "needs root" ;;
-		nobody)
-			[ "$(id -u)" = 0 ] || skip "needs root, to run as the unprivileged uid 65534"
-			requires tool:setpriv ;;
+		unpriv) [ "$(id -u)" != 0 ] || requires tool:setpriv ;;
 		userns)
-			requires nobody tool:unshare
-			setpriv --reuid=65534 --regid=65534 --clear-groups unshare -U true 2>/dev/null ||
+			requires unpriv tool:unshare
+			as_unpriv unshare -U true 2>/dev/null ||
 				skip "unprivileged user namespaces are forbidden on this machine" ;;
 		tool:*)
 			command -v "${req#tool:}" >/dev/null ||
@@ -114,10 +114,42 @@ lab() {
 	run_logged "${@:1:n}" timeout -k 1 "${LAB_TIMEOUT:-10}" "$PROG_BIN" "${@:n+1}"
 }
 
+# procs [-c | -o] REGEX: the PIDs of the processes whose command line (arguments joined by
+# spaces) matches the extended REGEX, as `pgrep -f` lists them; -c: how many; -o: only the
+# oldest. Read from /proc, so the checks need no procps. A subshell without bats's DEBUG
+# trap, which would make this loop a hundred times slower.
+procs() (
+	trap - DEBUG
+	local mode="" f arg cmd pid stat start n=0 oldest="" oldest_start=""
+	case $1 in -c | -o) mode=$1; shift ;; esac
+	for f in /proc/[0-9]*/cmdline; do
+		cmd=""
+		while IFS= read -r -d '' arg; do cmd+="${cmd:+ }$arg"; done 2>/dev/null <"$f" || continue
+		[[ $cmd =~ $1 ]] || continue
+		pid=${f#/proc/} && pid=${pid%/cmdline}
+		n=$((n + 1))
+		case $mode in
+		-c) ;;
+		-o)
+			read -r stat 2>/dev/null <"/proc/$pid/stat" || continue
+			read -r _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ start _ <<<"${stat##*) }"
+			if [ -z "$oldest" ] || ((start < oldest_start)); then
+				oldest=$pid oldest_start=$start
+			fi ;;
+		*) echo "$pid" ;;
+		esac
+	done
+	case $mode in
+	-c) echo "$n" ;;
+	-o) [ -z "$oldest" ] || echo "$oldest" ;;
+	esac
+	return 0
+)
+
 # kill_marked PATTERN: SIGKILL what a failed test left running, found by its marker.
 kill_marked() {
 	local pid
-	for pid in $(pgrep -f -- "$1"); do
+	for pid in $(procs "$1"); do
 		kill -KILL "$pid" 2>/dev/null
 	done
 	return 0
@@ -186,25 +218,26 @@ poll() {
 
 # no_proc PATTERN: no process has PATTERN in its command line.
 no_proc() {
-	! pgrep -f -- "$1" >/dev/null
+	[ -z "$(procs "$1")" ]
 }
 
 # expect_gone PATTERN: within 2 s no process has PATTERN in its command line.
 expect_gone() {
 	poll no_proc "$1" ||
-		fail "processes left behind: $(pgrep -af -- "$1" | tr '\n' ';')"
+		fail "processes left behind: $(for p in $(procs "$1"); do
+			echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"; done | tr '\n' ';')"
 }
 
 # proc_or_exit PATTERN PID: a process matches PATTERN, or PID has ended (nothing to wait for).
 proc_or_exit() {
-	pgrep -f -- "$1" >/dev/null || { [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; }
+	! no_proc "$1" || { [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; }
 }
 
 # wait_for_proc PATTERN [PID]: poll (2 s at most) until a process has PATTERN in its command
 # line. With PID (the program under test, in the background), fail at once if it ends first.
 wait_for_proc() {
 	poll proc_or_exit "$1" "${2:-}"
-	pgrep -f -- "$1" >/dev/null && return 0
+	no_proc "$1" || return 0
 	if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
 		fail "the program (PID $2) ended before a process matching '$1' appeared"
 	else
@@ -239,23 +272,40 @@ wait_child_of() {
 	echo "${kids%% *}"
 }
 
-# A directory for nobody_bin's copies, named here, in the test's own shell (bats loads
-# this file again for each test), so `bin=$(nobody_bin ...)` in a subshell and the
-# test's teardown (`rm -rf "$NOBODY_DIR"`) agree on it. Created only when needed.
-NOBODY_DIR=$(mktemp -u /tmp/lab-nobody.XXXXXX)
+# A directory for unpriv_bin's copies, named here, in the test's own shell (bats loads
+# this file again for each test), so `bin=$(unpriv_bin ...)` in a subshell and the
+# test's teardown (`rm -rf "$UNPRIV_DIR"`) agree on it. Created only when needed.
+UNPRIV_DIR=$(mktemp -u /tmp/lab-unpriv.XXXXXX)
 
-# nobody_bin PATH: a copy of PATH that uid 65534 can reach (the tree may sit under a
-# 0700 home), in $NOBODY_DIR; its path on stdout.
-nobody_bin() {
-	[ -d "$NOBODY_DIR" ] || mkdir -m 755 "$NOBODY_DIR"
-	cp "$1" "$NOBODY_DIR/"
-	chmod 755 "$NOBODY_DIR/$(basename "$1")"
-	echo "$NOBODY_DIR/$(basename "$1")"
+# unpriv_bin PATH: a path to PATH that as_unpriv's user can run, on stdout. As root, a copy
+# in $UNPRIV_DIR (uid 65534 may not reach a tree under a 0700 home); else PATH itself.
+unpriv_bin() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "$1"
+		return
+	fi
+	[ -d "$UNPRIV_DIR" ] || mkdir -m 755 "$UNPRIV_DIR"
+	cp "$1" "$UNPRIV_DIR/"
+	chmod 755 "$UNPRIV_DIR/$(basename "$1")"
+	echo "$UNPRIV_DIR/$(basename "$1")"
 }
 
-# as_nobody CMD...: run CMD as uid/gid 65534 with no supplementary groups, from /.
-as_nobody() {
-	(cd / && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
+# unpriv_dir: a directory as_unpriv's user owns (made in $UNPRIV_DIR), on stdout.
+unpriv_dir() {
+	[ -d "$UNPRIV_DIR" ] || mkdir -m 755 "$UNPRIV_DIR"
+	mkdir -p "$UNPRIV_DIR/w"
+	[ "$(id -u)" != 0 ] || chown 65534:65534 "$UNPRIV_DIR/w"
+	echo "$UNPRIV_DIR/w"
+}
+
+# as_unpriv CMD...: run CMD without privilege, from /: as the caller when not root, else as
+# uid/gid 65534 with no supplementary groups.
+as_unpriv() {
+	if [ "$(id -u)" != 0 ]; then
+		(cd / && exec "$@")
+	else
+		(cd / && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
+	fi
 }
 
 # sigchld_ignorer: set the array IGNORE_CHLD to a command prefix that runs the rest with

@@ -5,19 +5,18 @@
 # shellcheck disable=SC2034,SC2030,SC2031  # read by the .bats files; bats's run sets status
 
 setup() {
-	requires tool:pgrep
 	ulimit -c 0                  # a command killed by SIGQUIT must not leave a core file
 }
 
 teardown() {
-	[ -n "${NOBODY_DIR:-}" ] && rm -rf "$NOBODY_DIR"
+	[ -n "${UNPRIV_DIR:-}" ] && rm -rf "$UNPRIV_DIR"
 	return 0
 }
 
 # host_state MARKER: what must be the same before and after: processes carrying MARKER,
 # the mount table, IPC objects, the hostname.
 host_state() {
-	echo "processes with the marker: $(pgrep -fc -- "$1")"
+	echo "processes with the marker: $(procs -c "$1")"
 	echo "hostname: $(hostname)"
 	echo "mounts:"
 	cat /proc/self/mountinfo
@@ -140,7 +139,7 @@ trial() {
 	if kill -0 "$pid" 2>/dev/null; then
 		kill -KILL "$pid"
 		wait "$pid"
-		pkill -KILL -f -- "sleep $m"    # a stage 00 child outlives a SIGKILLed parent
+		kill -KILL $(procs "sleep $m") 2>/dev/null  # a stage 00 child outlives a SIGKILLed parent
 		echo "FAIL: SIG$sig at $moment: still running 2 s later: $(tr '\n' ';' <"$log")"
 		return
 	fi
@@ -174,7 +173,7 @@ signal_trials() {
 	local m
 	m=$(marker)
 	mkfifo "$BATS_TEST_TMPDIR/nap.$$"
-	run bash -c "$(signal_script)" _ "$BATS_TEST_TMPDIR/nap.$$" "$m" "$@"
+	run bash -c "$(declare -f procs; signal_script)" _ "$BATS_TEST_TMPDIR/nap.$$" "$m" "$@"
 	log_run "signal trials: $* sleep $m"
 	expect_status 0
 	[[ $output != *FAIL:* ]] || fail "$(grep FAIL: <<<"$output")"
@@ -192,7 +191,7 @@ memcheck_all() {
 }
 
 # memcheck_all_as WRAPPER [OPTION]...: the same, each valgrind run started by WRAPPER
-# (as_nobody, for a rootless run), or directly when WRAPPER is "".
+# (as_unpriv, for a rootless run), or directly when WRAPPER is "".
 memcheck_all_as() {
 	local wrap=$1
 	shift

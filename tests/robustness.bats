@@ -67,15 +67,15 @@ fault_run() {
 }
 
 @test "robustness: pipe-sync: [rootless] ulimit -u 1 makes clone fail: 125, names clone and the limit" {
-	requires nobody userns
+	requires unpriv userns
 	local p m before
-	p=$(nobody_bin "$(stage_bin 04)")
+	p=$(unpriv_bin "$(stage_bin 04)")
 	m=$(marker)
 	before=$(host_state "$m")
-	# uid 65534 already has this shell: a limit of 1 leaves no room for the child. (In the
+	# The user already has this shell: a limit of 1 leaves no room for the child. (In the
 	# sanitizer build, LeakSanitizer's check at exit needs a thread, which the limit refuses
 	# too: it would turn 125 into 1. ASAN_OPTIONS does nothing to other builds.)
-	fault_run "as nobody, ulimit -u 1: $p true $m" as_nobody env ASAN_OPTIONS=detect_leaks=0 \
+	fault_run "unprivileged, ulimit -u 1: $p true $m" as_unpriv env ASAN_OPTIONS=detect_leaks=0 \
 		bash -c 'ulimit -u 1; exec "$1" true "$2"' _ "$p" "$m"
 	expect_status 125
 	expect_match "$stderr" ": clone: Resource temporarily unavailable" "stderr"
@@ -84,10 +84,10 @@ fault_run() {
 }
 
 @test "robustness: fork-exec: [unprivileged] ulimit -u 1 makes fork fail: 125, names fork and the limit" {
-	requires nobody
+	requires unpriv
 	local p
-	p=$(nobody_bin "$(stage_bin 00)")
-	fault_run "as nobody, ulimit -u 1: $p true" as_nobody env ASAN_OPTIONS=detect_leaks=0 \
+	p=$(unpriv_bin "$(stage_bin 00)")
+	fault_run "unprivileged, ulimit -u 1: $p true" as_unpriv env ASAN_OPTIONS=detect_leaks=0 \
 		bash -c 'ulimit -u 1; exec "$1" true' _ "$p"
 	expect_status 125
 	expect_match "$stderr" ": fork: Resource temporarily unavailable" "stderr"
@@ -114,12 +114,12 @@ fault_run() {
 }
 
 @test "robustness: pipe-sync: [rootless] user.max_user_namespaces 0 (inside unshare -Ur): 125, hint names it" {
-	requires nobody userns
+	requires unpriv userns
 	local p m
-	p=$(nobody_bin "$(stage_bin 04)")
+	p=$(unpriv_bin "$(stage_bin 04)")
 	m=$(marker)
-	fault_run "as nobody, unshare -Ur, user.max_user_namespaces=0: $p true $m" \
-		as_nobody unshare -Ur sh -c \
+	fault_run "unprivileged, unshare -Ur, user.max_user_namespaces=0: $p true $m" \
+		as_unpriv unshare -Ur sh -c \
 		'echo 0 >/proc/sys/user/max_user_namespaces || exit 99; exec "$0" true "$1"' "$p" "$m"
 	[ "$status" != 99 ] || skip "this kernel does not let a user namespace set its own limit"
 	expect_status 125
@@ -129,7 +129,8 @@ fault_run() {
 }
 
 @test "robustness: multi-ns -U: user.max_user_namespaces 0 (inside unshare -Ur): 125 and the hint names it" {
-	requires root tool:unshare
+	requires tool:unshare
+	unshare -U true 2>/dev/null || skip "this user may not create a user namespace here"
 	local p
 	p=$(stage_bin 03)
 	fault_run "unshare -Ur, user.max_user_namespaces=0: $p -U true" unshare -Ur sh -c \
@@ -253,7 +254,7 @@ bad_commands() {
 	try '0|125' "$p" --hostname $'\xff\xfe' hostname
 	try '0|125' "$p" --name $'\xff' --hostname "" true
 	try 125 "$p" --name                                     # no argument
-	try 0 "$p" --no-sync --no-sync --name=x --host=y true   # repeats, =, an abbreviation
+	try 0 "$p" --name=x --name=y --host=z true            # repeats, =, an abbreviation
 	echo "# pipe-sync: $TRIED names and hostnames" >&3
 }
 
@@ -309,14 +310,13 @@ all_stages() {
 }
 
 @test "robustness: every stage: stderr a pipe nobody reads: no death by SIGPIPE, COMMAND's status kept" {
-	requires tool:python3
 	local nn p
 	for nn in $(all_stages); do
 		p=$(stage_bin "$nn")
 		# stderr: the write end of a pipe whose read end is closed; SIGPIPE at its default.
-		run python3 -c 'import os,sys,signal
-r, w = os.pipe(); os.close(r); os.dup2(w, 2); signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-os.execvp(sys.argv[1], sys.argv[1:])' "$p" -v sh -c 'exit 3'
+		# (perl: Debian's perl-base is on every machine, even a minimal one.)
+		run perl -e 'pipe(my $r, my $w) or die; close $r; open(STDERR, ">&", $w) or die;
+			$SIG{PIPE} = "DEFAULT"; exec @ARGV or die' "$p" -v sh -c 'exit 3'
 		log_run "$p -v sh -c 'exit 3' 2>(a broken pipe)"
 		expect_status 3
 	done
@@ -505,4 +505,105 @@ count_sigint_script() {
 	expect_status 125
 	expect_contains "$stderr" "sethostname" "stderr"
 	[[ $stderr != *"even root"* ]] || fail "the hint blames root of the machine: $stderr"
+}
+
+# --- a second outside attack ------------------------------------------------------------------
+
+@test "robustness: clone-pid, pipe-sync: a PID 1 that blocks SIGTERM and takes it with sigwait keeps its own exit" {
+	requires tool:python3
+	local nn p m pid
+	for nn in 02 04; do
+		[ "$nn" != 02 ] || [ "$(id -u)" = 0 ] || continue
+		p=$(stage_bin "$nn")
+		m=$(marker)
+		# A blocked signal is queued for a namespace's init, not dropped: no SIGKILL after it.
+		"$p" python3 -c 'import signal, sys, time
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])
+open(sys.argv[1], "w").close()
+signal.sigwait([signal.SIGTERM]); sys.exit(7)' "$BATS_TEST_TMPDIR/ready.$nn" "$m" 2>/dev/null 3>&- &
+		pid=$!
+		poll test -e "$BATS_TEST_TMPDIR/ready.$nn" || fail "$p: COMMAND did not start"
+		kill -TERM "$pid"
+		wait_exit "$pid"
+		[ "$status" = 7 ] || fail "$p: expected 7, COMMAND's own exit, got $status"
+	done
+}
+
+@test "robustness: pipe-sync: a SIGTERM while the child sets up ends it (143), not dropped at exec" {
+	requires tool:strace
+	local p m pid log=$BATS_TEST_TMPDIR/log
+	p=$(stage_bin 04)
+	m=$(marker)
+	# strace holds the child's prctl() for 0.3 s: the SIGTERM comes while its signals are
+	# still blocked; unblocking them as PID 1 would drop it, and sleep would run on.
+	env ASAN_OPTIONS=detect_leaks=0 strace -o /dev/null -f -e trace=prctl \
+		-e inject=prctl:delay_exit=300000 "$p" -v sleep "$m" 2>"$log" 3>&- &
+	pid=$!
+	wait_for_line "$log" "parent: sending the go byte"
+	pkill -TERM -f -- "^$p -v sleep $m" || fail "no runtime to signal"
+	wait_exit "$pid"
+	cat "$log" >&2
+	[[ $status =~ ^(143|137)$ ]] || fail "expected 143 (or 137), got $status"
+	expect_gone "sleep $m"
+}
+
+@test "robustness: pipe-sync inside clone-pid (a /proc of the outer namespace): the hint names /proc" {
+	requires root
+	run --separate-stderr "$(stage_bin 02)" "$(stage_bin 04)" true
+	log_run "clone-pid pipe-sync true"
+	expect_status 125
+	expect_contains "$stderr" "this /proc belongs to another PID namespace" "hint"
+}
+
+@test "robustness: clone-pid inside unshare -pf (an outer /proc): one SIGTERM still ends its sleep" {
+	requires root tool:unshare
+	local m pid
+	m=$(marker)
+	unshare -pf "$(stage_bin 02)" sleep "$m" 2>/dev/null 3>&- &
+	pid=$!
+	wait_for_proc "^sleep $m" "$pid"
+	pkill -TERM -f -- "^$(stage_bin 02) sleep $m" || fail "no runtime to signal"
+	wait_exit "$pid"
+	expect_status 137
+	expect_gone "sleep $m"
+}
+
+@test "robustness: fork-exec: a script whose #! interpreter is missing: 127 and a hint that says so" {
+	local dir=$BATS_TEST_TMPDIR/pbin
+	mkdir "$dir"
+	printf '#!/bin/sh\r\necho hi\n' >"$dir/crlf"
+	chmod +x "$dir/crlf"
+	run -127 --separate-stderr env PATH="$dir:$PATH" "$(stage_bin 00)" crlf
+	log_run "PATH=$dir:\$PATH fork-exec crlf"
+	expect_status 127
+	expect_contains "$stderr" "#! line names an interpreter" "hint"
+}
+
+@test "robustness: every stage: a newline in COMMAND's name cannot forge a line of ours" {
+	local nn p line
+	for nn in $(all_stages); do
+		p=$(stage_bin "$nn")
+		run -127 --separate-stderr "$p" $'no\n12 exited with status 0'
+		log_run "$p \$'no\\n12 exited with status 0'"
+		expect_status 127
+		while IFS= read -r line; do
+			[[ $line =~ ^[^\ ]+:\  || $line =~ ^[0-9]+\ exited\ with\ status\ 127$ ]] ||
+				fail "a line that is neither ours nor the report: '$line'"
+		done <<<"$stderr"
+	done
+}
+
+@test "robustness: pipe-sync: ulimit -n 4 (pipe2 fails) and root without CAP_SYS_ADMIN: the hints say so" {
+	local p
+	p=$(stage_bin 04)
+	fault_run "ulimit -n 4: $p true" bash -c 'for fd in $(ls /proc/$$/fd); do
+		[ "$fd" -le 2 ] || eval "exec $fd>&-"; done; ulimit -n 4; exec "$1" true' _ "$p"
+	expect_status 125
+	expect_contains "$stderr" ": pipe2: Too many open files" "stderr"
+	expect_contains "$stderr" "ulimit -n" "hint"
+	[ "$(id -u)" = 0 ] || return 0
+	fault_run "no CAP_SYS_ADMIN: clone-pid true" setpriv --inh-caps=-sys_admin \
+		--bounding-set=-sys_admin "$(stage_bin 02)" true
+	expect_status 125
+	expect_contains "$stderr" "root without CAP_SYS_ADMIN" "hint"
 }

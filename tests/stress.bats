@@ -28,15 +28,14 @@ load robustness
 }
 
 @test "stress: pipe-sync: [rootless] 300 runs in a row exit 0, 300 distinct IDs, host unchanged" {
-	requires nobody userns tool:ipcs
+	requires unpriv userns tool:ipcs
 	local p m dir before
-	p=$(nobody_bin "$(stage_bin 04)")
-	dir=$NOBODY_DIR/w
-	mkdir "$dir" && chown 65534:65534 "$dir"
+	p=$(unpriv_bin "$(stage_bin 04)")
+	dir=$(unpriv_dir)
 	m=$(marker)
 	before=$(host_state "$m")
-	run as_nobody bash -c "$SEQUENTIAL" _ "$p" "$m" "$dir/stderr"
-	log_run "as nobody: 300 x $p true $m"
+	run as_unpriv bash -c "$SEQUENTIAL" _ "$p" "$m" "$dir/stderr"
+	log_run "unprivileged: 300 x $p true $m"
 	expect_status 0
 	expect_eq "$output" "" "runs that did not exit 0"
 	expect_ids "$dir/stderr" 300
@@ -98,8 +97,8 @@ load robustness
 }
 
 @test "stress: pipe-sync: [rootless] valgrind memcheck reports no error (run, not found, usage)" {
-	requires nobody userns
-	PROG_BIN=$(nobody_bin "$(stage_bin 04)")
+	requires unpriv userns
+	PROG_BIN=$(unpriv_bin "$(stage_bin 04)")
 	requires_plain_build
-	memcheck_all_as as_nobody
+	memcheck_all_as as_unpriv
 }

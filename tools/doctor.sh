@@ -270,14 +270,16 @@ bats_version() {
 }
 if have bats && v=$(bats_version bats); then
 	ok "bats $v"
-elif [ -x "$here/.deps/node_modules/.bin/bats" ] && v=$(bats_version "$here/.deps/node_modules/.bin/bats"); then
+elif [ -x "$here/.deps/bats-core/bin/bats" ] && v=$(bats_version "$here/.deps/bats-core/bin/bats"); then
+	ok "bats $v (in .deps/, cloned by make test)"
+elif [ -x "$here/.deps/node_modules/bats/bin/bats" ] && v=$(bats_version "$here/.deps/node_modules/bats/bin/bats"); then
 	ok "bats $v (in .deps/, fetched by make test)"
-elif have npm; then
-	warn "bats 1.5+ not found: make test will fetch bats-core from the npm registry into .deps/"
+elif have git || have npm; then
+	warn "bats 1.5+ not found: make test will bring bats-core into .deps/ (git clone, else npm; offline: BATS_CORE_REPO=a local copy)"
 elif $root && have apt-get; then
 	warn "bats 1.5+ not found: make test will apt-get install bats"
 else
-	FAIL "bats 1.5+ not found, and no npm to fetch it: apt-get install bats (or npm install -g bats)"
+	FAIL "bats 1.5+ not found, and no git or npm to fetch it: apt-get install bats (or npm install -g bats)"
 fi
 
 # tool package what-it-costs: warn with the fix when missing.
@@ -289,8 +291,8 @@ tool() {
 	fi
 }
 tool strace strace "make trace needs it"
-tool ip iproute2 "the demos of stages 03 and 04 use ip link"
-tool ps procps "the demos use ps; most checks need pgrep"
+tool ip iproute2 "the demos of stages 03 and 04 use ip link; without it they read /proc/net/dev"
+tool ps procps "the demos use ps; without it they list /proc"
 tool hostname hostname "the demos of stages 03 and 04 use it"
 for t in unshare setpriv nsenter findmnt lsns; do
 	tool "$t" util-linux "the observations and some checks use it"
