@@ -217,15 +217,9 @@ teardown() {
 @test "clone-pid: [unprivileged] fails with 125, says EPERM and hints at root" {
 	requires unpriv
 	local bin
-<<<<<<< HEAD
-	bin=$(nobody_bin "$PROG_BIN")
-	run -125 --separate-stderr as_nobody timeout -s KILL 10 "$bin" true
-	log_run "as nobody: $bin true"
-=======
 	bin=$(unpriv_bin "$PROG_BIN")
-	run -125 --separate-stderr as_unpriv "$bin" true
+	run -125 --separate-stderr as_unpriv timeout -s KILL 10 "$bin" true
 	log_run "unprivileged: $bin true"
->>>>>>> main
 	expect_contains "$stderr" "Operation not permitted" "stderr"
 	expect_contains "$stderr" "root" "stderr (the hint)"
 	expect_eq "$output" "" "stdout"

@@ -285,15 +285,9 @@ make_host_queue() {
 @test "multi-ns: [unprivileged] -u alone fails with 125 and the hint names -U" {
 	requires unpriv
 	local bin
-<<<<<<< HEAD
-	bin=$(nobody_bin "$PROG_BIN")
-	run --separate-stderr as_nobody timeout -s KILL 10 "$bin" -u hostname
-	log_run "as nobody: $bin -u hostname"
-=======
 	bin=$(unpriv_bin "$PROG_BIN")
-	run --separate-stderr as_unpriv "$bin" -u hostname
+	run --separate-stderr as_unpriv timeout -s KILL 10 "$bin" -u hostname
 	log_run "unprivileged: $bin -u hostname"
->>>>>>> main
 	expect_status 125
 	expect_eq "$output" "" "stdout (hostname must not run)"
 	expect_match "$stderr" "Operation not permitted" "stderr"

@@ -552,7 +552,7 @@ check_every_ns_new() {
 }
 
 @test "pipe-sync: every namespace is new: ipc, mnt, net, pid, user, uts" { check_every_ns_new caller; }
-@test "pipe-sync: [rootless] every namespace is new: ipc, mnt, net, pid, user, uts" { check_every_ns_new nobody; }
+@test "pipe-sync: [rootless] every namespace is new: ipc, mnt, net, pid, user, uts" { check_every_ns_new unpriv; }
 
 # The runtime itself is killed with SIGKILL, so it forwards nothing: the kernel's
 # parent-death signal (PR_SET_PDEATHSIG) must end the container's init.
@@ -569,7 +569,7 @@ check_sigkill_runtime() {
 }
 
 @test "pipe-sync: SIGKILL to pipe-sync leaves no container init running" { check_sigkill_runtime caller; }
-@test "pipe-sync: [rootless] SIGKILL to pipe-sync leaves no container init running" { check_sigkill_runtime nobody; }
+@test "pipe-sync: [rootless] SIGKILL to pipe-sync leaves no container init running" { check_sigkill_runtime unpriv; }
 
 # Started with SIGCHLD ignored (see sigchld_ignorer), it must still see its child end.
 check_sigchld_ignored() {
@@ -582,7 +582,7 @@ check_sigchld_ignored() {
 }
 
 @test "pipe-sync: started with SIGCHLD ignored, it still waits and passes on exit 3" { check_sigchld_ignored caller; }
-@test "pipe-sync: [rootless] started with SIGCHLD ignored, it still waits and passes on exit 3" { check_sigchld_ignored nobody; }
+@test "pipe-sync: [rootless] started with SIGCHLD ignored, it still waits and passes on exit 3" { check_sigchld_ignored unpriv; }
 
 # A directory first on PATH that COMMAND may not search: execvp says EACCES, yet the command
 # is on no PATH directory, so 127. Root inside the container may search whatever its user
@@ -590,11 +590,10 @@ check_sigchld_ignored() {
 # for uid 65534; /root, for an ordinary user, when it is locked to them.
 @test "pipe-sync: [rootless] not found gives 127 even when the first PATH directory cannot be searched" {
 	local dir
+	as unpriv
 	if [ "$(id -u)" = 0 ]; then
-		as nobody
 		dir=$(locked_dir)
 	else
-		as caller
 		[ -d /root ] && [ ! -x /root ] && [ ! -O /root ] ||
 			skip "needs a directory this user cannot search and does not own (like /root)"
 		dir=/root
@@ -607,10 +606,10 @@ check_sigchld_ignored() {
 	expect_contains "$stderr" "no-such-command-lab" "stderr"
 }
 
-# As the caller did above, as uid 65534: the hint for an unprivileged refusal reads sysctl
+# As the caller did above, unprivileged: the hint for an unprivileged refusal reads sysctl
 # files, and building it must not change the errno that the error line reports.
 @test "pipe-sync: [rootless] a failed uid_map write is reported with its own errno (EPERM)" {
-	as nobody
+	as unpriv
 	requires tool:strace
 	export ASAN_OPTIONS=detect_leaks=0
 	nth_write '/uid_map>'
@@ -632,4 +631,4 @@ check_own_child() {
 }
 
 @test "pipe-sync: it waits for its own child, not one it inherited through exec" { check_own_child caller; }
-@test "pipe-sync: [rootless] it waits for its own child, not one it inherited through exec" { check_own_child nobody; }
+@test "pipe-sync: [rootless] it waits for its own child, not one it inherited through exec" { check_own_child unpriv; }
