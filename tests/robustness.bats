@@ -310,14 +310,13 @@ all_stages() {
 }
 
 @test "robustness: every stage: stderr a pipe nobody reads: no death by SIGPIPE, COMMAND's status kept" {
-	requires tool:python3
 	local nn p
 	for nn in $(all_stages); do
 		p=$(stage_bin "$nn")
 		# stderr: the write end of a pipe whose read end is closed; SIGPIPE at its default.
-		run python3 -c 'import os,sys,signal
-r, w = os.pipe(); os.close(r); os.dup2(w, 2); signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-os.execvp(sys.argv[1], sys.argv[1:])' "$p" -v sh -c 'exit 3'
+		# (perl: Debian's perl-base is on every machine, even a minimal one.)
+		run perl -e 'pipe(my $r, my $w) or die; close $r; open(STDERR, ">&", $w) or die;
+			$SIG{PIPE} = "DEFAULT"; exec @ARGV or die' "$p" -v sh -c 'exit 3'
 		log_run "$p -v sh -c 'exit 3' 2>(a broken pipe)"
 		expect_status 3
 	done
@@ -452,7 +451,7 @@ count_sigint_script() {
 	local p
 	p=$(stage_bin 04)
 	# Only fds 0-2 open (bats keeps more), then a limit of 5: pipe2 takes 3 and 4.
-	fault_run "ulimit -n 5: $p true" bash -c 'for fd in $(ls /proc/$$/fd); do
+	fault_run "ulimit -n 5: $p true" env ASAN_OPTIONS=detect_leaks=0 bash -c 'for fd in $(ls /proc/$$/fd); do
 		[ "$fd" -le 2 ] || eval "exec $fd>&-"; done; ulimit -n 5; exec "$1" true' _ "$p"
 	expect_status 125
 	expect_contains "$stderr" ": pidfd_open own PID: Too many open files" "stderr"
@@ -588,6 +587,7 @@ signal.sigwait([signal.SIGTERM]); sys.exit(7)' "$BATS_TEST_TMPDIR/ready.$nn" "$m
 		log_run "$p \$'no\\n12 exited with status 0'"
 		expect_status 127
 		while IFS= read -r line; do
+			[[ $line =~ ^(==[0-9]+==WARNING: ASan|False positive|For details see) ]] && continue
 			[[ $line =~ ^[^\ ]+:\  || $line =~ ^[0-9]+\ exited\ with\ status\ 127$ ]] ||
 				fail "a line that is neither ours nor the report: '$line'"
 		done <<<"$stderr"
@@ -597,7 +597,7 @@ signal.sigwait([signal.SIGTERM]); sys.exit(7)' "$BATS_TEST_TMPDIR/ready.$nn" "$m
 @test "robustness: pipe-sync: ulimit -n 4 (pipe2 fails) and root without CAP_SYS_ADMIN: the hints say so" {
 	local p
 	p=$(stage_bin 04)
-	fault_run "ulimit -n 4: $p true" bash -c 'for fd in $(ls /proc/$$/fd); do
+	fault_run "ulimit -n 4: $p true" env ASAN_OPTIONS=detect_leaks=0 bash -c 'for fd in $(ls /proc/$$/fd); do
 		[ "$fd" -le 2 ] || eval "exec $fd>&-"; done; ulimit -n 4; exec "$1" true' _ "$p"
 	expect_status 125
 	expect_contains "$stderr" ": pipe2: Too many open files" "stderr"
