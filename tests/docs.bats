@@ -10,11 +10,12 @@
 # must hold that same line. `sudo COMMAND` runs as COMMAND when root and is skipped otherwise.
 # Blocks that need a second terminal or a long wait are ```text blocks, and are not run;
 # `make check N` is named in prose, not run (make test runs those suites itself). The scratch
-# directory the docs use, /tmp/lab-scratch, is replaced by one of the test's own.
+# directory the docs use, /tmp/lab-scratch-$USER (one per user, typed just so), is replaced by
+# one of the test's own.
 
 load helpers
 
-SCRATCH=/tmp/lab-scratch
+SCRATCH='/tmp/lab-scratch-$USER'                # literally: the shell of whoever types it expands it
 WORKSHOP_MAX_LINES=60
 
 # doc_files: every Markdown file of the lab (not the git-ignored tools it brings in).
@@ -177,6 +178,18 @@ workshop_commands() {
 	done < <(doc_files)
 	[ ${#hits[@]} -eq 0 ] ||
 		fail "absolute paths (use ~/lab, \$PWD or $SCRATCH):" $'\n' "$(printf '%s\n' "${hits[@]}")"
+}
+
+@test "docs: the scratch directory is one per user, $SCRATCH, everywhere" {
+	local f hits=()
+	# /tmp/lab-scratch alone, or with any other tail, is the shared name that breaks on a
+	# shared machine; transcripts may show it expanded (lab-scratch-root, -participant).
+	while read -r f; do
+		while read -r line; do
+			hits+=("$(rel "$f"):$line")
+		done < <(grep -nE '/tmp/lab-scratch([^-]|$)|/tmp/lab-scratch-[^$a-z]|lab-scratch-\$[^U]' "$f")
+	done < <(doc_files)
+	[ ${#hits[@]} -eq 0 ] || fail "scratch directories not named $SCRATCH:" $'\n' "$(printf '%s\n' "${hits[@]}")"
 }
 
 @test "docs: each stage README opens with a workshop path of at most $WORKSHOP_MAX_LINES lines" {

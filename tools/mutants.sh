@@ -179,6 +179,8 @@ run_checks() {
 run_mutant() {
 	local id=$1 res=$2 dir file f tap first
 	dir=$(mktemp -d "$scratch/lab-mutant.XXXXXX")
+	# shellcheck disable=SC2064  # the path now: this runs in a subshell of its own
+	trap "rm -rf '$dir'" EXIT
 	chmod 755 "$dir"
 	(cd "$root" && git ls-files -z 2>/dev/null | xargs -0 cp --parents -t "$dir" 2>/dev/null) ||
 		(cd "$root" && tar --exclude=.git --exclude=.deps --exclude=.san -cf - . | tar -xf - -C "$dir")
@@ -198,7 +200,7 @@ run_mutant() {
 	for f in $(checks_of "$id"); do
 		tap=$dir/.tap-$f
 		run_checks "$dir" "$f" "${F_FILTER[$id]}" "$tap"
-		first=$(sed -n 's/^not ok [0-9]* //p' "$tap" | head -n 1)
+		first=$(sed -n '/^not ok /{s/^not ok [0-9]* //p;q;}' "$tap")   # no pipe: head's early exit would fail it
 		if [ -n "$first" ]; then
 			printf 'caught\t%s\n' "$first" >"$res"
 			rm -rf "$dir"
