@@ -127,13 +127,13 @@ lint:
 			| grep -v '^scan-build: \(Using\|Removing\|Analysis run\)'; \
 		[ "$${PIPESTATUS[0]}" = 0 ] || exit 1; done; rm -rf .lint
 
-# Sanitizer build (ASan + UBSan) into .san/, then the whole suite against it.
+# Sanitizer build (ASan + UBSan) into .san/, then the whole suite and the long runs against it.
 SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -Wall -Wextra -Werror
 san:
 	@for d in $(STAGE_DIRS); do \
 		$(MAKE) -s --no-print-directory -C $$d OUT=$(CURDIR)/.san/$$d CFLAGS='$(SAN_CFLAGS)' || exit 1; done
-	@LAB_BIN_ROOT=$(CURDIR)/.san tools/run-tests.sh $(ALL_TESTS)
+	@LAB_BIN_ROOT=$(CURDIR)/.san tools/run-tests.sh $(ALL_TESTS) tests/stress.bats
 
 # Mutation testing of the checks: each mistake in tools/mutants.txt, planted in a scratch
 # copy of the tree, must fail a named check (tools/mutants.sh; MUTANT_JOBS=N, M=ID-REGEX).

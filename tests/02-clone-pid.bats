@@ -130,23 +130,6 @@ teardown() {
 	expect_gone "sleep $MARK"
 }
 
-@test "clone-pid: killed before the child could ask for PDEATHSIG, COMMAND never runs" {
-	requires root tool:strace
-	# strace holds the child's prctl() for 0.5 s; the runtime is killed in that window,
-	# so the kernel's parent-death signal can never come: the child must notice by itself.
-	# timeout: a program that misses the dead parent would run sleep, and strace with it.
-	timeout -k 1 5 strace -f -o /dev/null -e trace=prctl -e inject=prctl:delay_enter=500000 \
-		"$PROG_BIN" sleep "$MARK" 2>/dev/null 3>&- &
-	local strace_pid=$!
-	# Runtime and child share a command line until the exec: wait for both, kill the older.
-	poll eval "[ \$(procs -c '^$PROG_BIN sleep $MARK') -ge 2 ]" ||
-		fail "the runtime and its child did not both appear within 2 s"
-	kill -KILL "$(procs -o "^$PROG_BIN sleep $MARK")"
-	wait "$strace_pid" 2>/dev/null || true
-	run procs "^sleep $MARK"
-	expect_eq "$output" "" "COMMAND started after its runtime was killed"
-}
-
 @test "clone-pid: the runtime killed with SIGKILL leaves no PID 1 behind (PDEATHSIG)" {
 	requires root
 	"$PROG_BIN" sleep "$MARK" 2>/dev/null 3>&- &
