@@ -374,17 +374,20 @@ count_sigint_script() {
 # --- a second outside attack ------------------------------------------------------------------
 
 @test "robustness: clone-pid, pipe-sync: a PID 1 that blocks SIGTERM and takes it with sigwait keeps its own exit" {
-	requires tool:python3
-	local nn p m pid
+	requires tool:cc
+	local nn p m pid w=$BATS_TEST_TMPDIR/sigwaiter
+	# COMMAND: block SIGTERM, say it is ready, take SIGTERM with sigwait(), exit 7.
+	printf '%s\n' '#include <signal.h>' '#include <stdio.h>' 'int main(int argc, char **argv) {' \
+		'sigset_t s; int sig; sigemptyset(&s); sigaddset(&s, SIGTERM);' \
+		'sigprocmask(SIG_BLOCK, &s, NULL); fclose(fopen(argv[1], "w"));' \
+		'sigwait(&s, &sig); return argc == 3 ? 7 : 1; }' >"$w.c"
+	cc -o "$w" "$w.c" || fail "cc could not build the sigwait program"
 	for nn in 02 04; do
 		[ "$nn" != 02 ] || [ "$(id -u)" = 0 ] || continue
 		p=$(stage_bin "$nn")
 		m=$(marker)
 		# A blocked signal is queued for a namespace's init, not dropped: no SIGKILL after it.
-		"$p" python3 -c 'import signal, sys, time
-signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])
-open(sys.argv[1], "w").close()
-signal.sigwait([signal.SIGTERM]); sys.exit(7)' "$BATS_TEST_TMPDIR/ready.$nn" "$m" 2>/dev/null 3>&- &
+		"$p" "$w" "$BATS_TEST_TMPDIR/ready.$nn" "$m" 2>/dev/null 3>&- &
 		pid=$!
 		poll test -e "$BATS_TEST_TMPDIR/ready.$nn" || fail "$p: COMMAND did not start"
 		kill -TERM "$pid"
