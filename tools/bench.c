@@ -440,6 +440,21 @@ static void print_cpu(void)
 }
 
 /* What the kernel's isolation itself costs: each stage's floor against fork+exec's. */
+
+/* "+0.123 (+0.100 to +0.150)": what C adds to BASE per launch, median (and middle half) of
+ * the per-round differences; "-" when either was skipped. */
+static void added_text(const struct config *c, const struct config *base, char *buf,
+		       size_t size)
+{
+	double pr[3];
+
+	if (c->skip || base->skip) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	per_round(c, base, true, pr);
+	snprintf(buf, size, "%+.3f (%+.3f to %+.3f)", pr[1], pr[0], pr[2]);
+}
 static void print_kernel(void)
 {
 	const struct config *base = &configs[FLOOR_TRUE];
@@ -451,15 +466,9 @@ static void print_kernel(void)
 	       median_text(base, a, sizeof(a)));
 	for (size_t i = 0; i < sizeof(kernel_rows) / sizeof(kernel_rows[0]); i++) {
 		const struct config *c = &configs[kernel_rows[i].config];
-		char added[48] = "-";
+		char added[48];
 
-		if (!c->skip && !base->skip) {
-			double pr[3];
-
-			per_round(c, base, true, pr);
-			snprintf(added, sizeof(added), "%+.3f (%+.3f to %+.3f)", pr[1], pr[0],
-				 pr[2]);
-		}
+		added_text(c, base, added, sizeof(added));
 		printf("| `%s` | %s | %s | %s | %s |\n", c->label, kernel_rows[i].what,
 		       median_text(c, a, sizeof(a)), added, ratio_text(c, base, r, sizeof(r)));
 	}
@@ -476,15 +485,9 @@ static void print_namespaces(void)
 	       median_text(base, a, sizeof(a)), p95_text(base, b, sizeof(b)));
 	for (size_t i = 0; i < sizeof(ns_rows) / sizeof(ns_rows[0]); i++) {
 		const struct config *c = &configs[ns_rows[i].config];
-		char added[48] = "-";
+		char added[48];
 
-		if (!c->skip && !base->skip) {
-			double pr[3];
-
-			per_round(c, base, true, pr);
-			snprintf(added, sizeof(added), "%+.3f (%+.3f to %+.3f)", pr[1], pr[0],
-				 pr[2]);
-		}
+		added_text(c, base, added, sizeof(added));
 		printf("| %s | `%s` | %s | %s | %s |\n", ns_rows[i].name, c->label,
 		       median_text(c, a, sizeof(a)), p95_text(c, b, sizeof(b)),
 		       added);
