@@ -310,13 +310,19 @@ count_sigint_script() {
 	done
 }
 
+# with_fd_limit N CMD...: CMD with only fds 0-2 open (bats keeps more) and ulimit -n N.
+# (No LeakSanitizer: its check at exit needs descriptors the limit refuses.)
+with_fd_limit() {
+	env ASAN_OPTIONS=detect_leaks=0 bash -c 'for fd in $(ls /proc/$$/fd); do
+		[ "$fd" -le 2 ] || eval "exec $fd>&-"; done; ulimit -n "$1"; shift; exec "$@"' _ "$@"
+}
+
 @test "robustness: pipe-sync: ulimit -n 5, and pidfd_open or poll failing: the message names that call" {
 	requires tool:strace
 	local p
 	p=$(stage_bin 04)
-	# Only fds 0-2 open (bats keeps more), then a limit of 5: pipe2 takes 3 and 4.
-	fault_run "ulimit -n 5: $p true" env ASAN_OPTIONS=detect_leaks=0 bash -c 'for fd in $(ls /proc/$$/fd); do
-		[ "$fd" -le 2 ] || eval "exec $fd>&-"; done; ulimit -n 5; exec "$1" true' _ "$p"
+	# A limit of 5: pipe2 takes 3 and 4, and the pidfd finds no room.
+	fault_run "ulimit -n 5: $p true" with_fd_limit 5 "$p" true
 	expect_status 125
 	expect_contains "$stderr" ": pidfd_open own PID: Too many open files" "stderr"
 	expect_contains "$stderr" "ulimit -n" "hint"
@@ -464,8 +470,7 @@ count_sigint_script() {
 @test "robustness: pipe-sync: ulimit -n 4 (pipe2 fails) and root without CAP_SYS_ADMIN: the hints say so" {
 	local p
 	p=$(stage_bin 04)
-	fault_run "ulimit -n 4: $p true" env ASAN_OPTIONS=detect_leaks=0 bash -c 'for fd in $(ls /proc/$$/fd); do
-		[ "$fd" -le 2 ] || eval "exec $fd>&-"; done; ulimit -n 4; exec "$1" true' _ "$p"
+	fault_run "ulimit -n 4: $p true" with_fd_limit 4 "$p" true
 	expect_status 125
 	expect_contains "$stderr" ": pipe2: Too many open files" "stderr"
 	expect_contains "$stderr" "ulimit -n" "hint"
