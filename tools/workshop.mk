@@ -1,6 +1,7 @@
 # workshop.mk: the workshop tools, included by the top-level Makefile.
 #
-#   make diff N [FROM=M]        diff -u of stage N-1's program (or stage M's) and stage N's
+#   make diff N [FROM=M]        diff -u of stage N-1's program (or stage M's) and stage N's;
+#                               stage 02 is compared with 00 (01 was a detour without fork)
 #   make trace N [ARGS='...']   stage N's demo under strace -f, only the calls it teaches
 #                [BIN=path]     ...or your own program's run of that demo
 #                [RAW=1]        ...with every traced call, unfiltered
@@ -29,13 +30,14 @@ diff:
 		echo "No stage '$(FROM)' for FROM. Stages here: $(STAGE_NUMS) (e.g. make diff 2 FROM=0)" >&2; \
 		exit 2; fi
 	@from='$(FROM_DIR)'; \
-	if [ -z "$$from" ]; then \
+	if [ -z "$$from" ] && [ '$(NN)' = 02 ]; then \
+		from=$(firstword $(STAGE_DIRS)); \
+		echo "note: stage 02 is stage 00 with fork() become clone(); stage 01 was a detour without fork (make diff 2 FROM=1 compares with it)." >&2; \
+	elif [ -z "$$from" ]; then \
 		for d in $(STAGE_DIRS); do [ "$$d" = '$(DIR)' ] && break; from=$$d; done; \
 		if [ -z "$$from" ]; then \
 			echo "Stage $(NN) is the first stage: nothing before it to compare with. Try make diff 1." >&2; \
 			exit 2; fi; \
-		if [ '$(NN)' = 02 ]; then \
-			echo "note: make diff 2 FROM=0 shows clone() replacing stage 00's fork(); stage 01 was a detour without fork." >&2; fi; \
 	fi; \
 	color=; diff --color=auto /dev/null /dev/null >/dev/null 2>&1 && color=--color=auto; \
 	diff -u $$color "$$from/$$(echo "$$from" | cut -d- -f2-).c" '$(DIR)/$(PROG).c'; \
