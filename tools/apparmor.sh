@@ -235,6 +235,8 @@ status() {
 	fi
 	paths=$(granted_paths | tr '\n' ' ')
 	paths=${paths% }
+	# Staged under DESTDIR: nothing there was loaded.
+	if [ -n "$destdir" ]; then echo "unknown $paths"; return 0; fi
 	# The kernel's list of loaded profiles: root may read it.
 	if loaded=$(cat "$sysfs" 2>/dev/null); then
 		if grep -q '^containers-lab (' <<<"$loaded"; then echo "loaded $paths"; else echo "unloaded $paths"; fi
