@@ -3,8 +3,8 @@
 # profile grants and to what, read from its text (this runs anywhere); the profile parsed by
 # apparmor_parser 4 where there is one; and `sudo make apparmor [BIN=]` / `apparmor-remove`
 # run as root into a scratch DESTDIR, so /etc/apparmor.d and /usr/local stay untouched.
-# No check here loads a profile: where the kernel restricts user namespaces, see LESSONS.md,
-# "When it does not work on a laptop", for how to try the grant by hand.
+# No check here loads a profile (that needs a kernel with AppArmor and the restriction, as
+# Ubuntu 24.04's): what a loaded grant does is checked through the profile's own rules.
 # Run: tools/run-tests.sh tests/apparmor.bats        (make test runs it)
 #   APPARMOR_PARSER=path   the apparmor_parser (4.0 or newer) to parse with, when the one on
 #                          PATH is older (Debian 12 has 3.0.8) or missing
