@@ -6,13 +6,16 @@
 #                [BIN=path]     ...or your own program's run of that demo
 #                [RAW=1]        ...with every traced call, unfiltered
 #   make doctor                 pre-flight of this machine: kernel, namespaces, privileges, tools
-#   make apparmor               (sudo) Ubuntu 23.10+: let the lab's programs create user namespaces
+#   make apparmor [BIN=path]    (sudo) Ubuntu 23.10+: root-owned copies of the lab's five programs
+#                               (or of BIN) that may create user namespaces, and nothing they run
+#                               [LIBDIR=/usr/local/lib/containers-lab] [DESTDIR=staging dir]
+#   make apparmor-remove        (sudo) unload that AppArmor profile, delete it and the copies
 #   make container-test         build the devcontainer; make test in it (root, user), make doctor
 #                               in it unprivileged [CONTAINER_ENGINE=, CONTAINER_FLAGS='...']
 #
 # N is read as in `make stage N` (3, 03, diff-3, N=3): see NUM_GOALS in the Makefile.
 
-.PHONY: diff trace doctor apparmor container-test
+.PHONY: diff trace doctor apparmor apparmor-remove container-test
 
 # The stage directory FROM=M names (3 or 03), or nothing.
 FROM_DIR = $(patsubst %/,%,$(firstword $(wildcard $(FROM)-*/ 0$(FROM)-*/)))
@@ -51,8 +54,13 @@ trace: need-stage
 doctor:
 	@tools/doctor.sh
 
+# LIBDIR and DESTDIR reach tools/apparmor.sh through the environment (make exports variables
+# set on its command line).
 apparmor:
-	@tools/apparmor.sh install
+	@tools/apparmor.sh install '$(BIN)'
+
+apparmor-remove:
+	@tools/apparmor.sh remove
 
 # Not part of make test: it builds an image and runs the suite twice in containers.
 container-test:
