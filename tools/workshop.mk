@@ -46,10 +46,9 @@ diff:
 	diff -u $$color "$$from/$$(echo "$$from" | cut -d- -f2-).c" '$(DIR)/$(PROG).c'; \
 	rc=$$?; [ $$rc -le 1 ] || [ $$rc -eq 141 ] || exit $$rc
 
-trace: export LAB_CMD = $(if $(BIN),$(BIN),./$(DIR)/$(PROG)) $(if $(ARGS),$(ARGS),$(DEMO_$(NN)))
-trace: need-stage
-	@$(MAKE) -s --no-print-directory -C $(DIR)
-	@tools/trace.sh
+trace: need-stage $(DIR)
+	@LAB_CMD="$(if $(BIN),$(BIN),./$(DIR)/$(PROG)) $${LAB_ARGS:-$$(tools/demo.sh $(NN) 2>/dev/null)}" \
+		tools/trace.sh
 
 doctor:
 	@tools/doctor.sh
