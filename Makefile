@@ -113,7 +113,7 @@ san:
 # Mutation testing of the checks: each mistake in tools/mutants.txt, planted in a scratch
 # copy of the tree, must fail a named check (tools/mutants.sh; MUTANT_JOBS=N, M=ID-REGEX).
 mutants:
-	@tools/mutants.sh $(M)
+	@tools/mutants.sh $(if $(M),'$(M)')
 
 clean:
 	@for d in $(STAGE_DIRS); do $(MAKE) -s --no-print-directory -C $$d clean || exit 1; done
