@@ -8,6 +8,7 @@
 #   make diff N | trace N | doctor | bench   the workshop tools (tools/*.mk)
 #   make apparmor | container-test           for the room's laptops (tools/workshop.mk)
 #   make slides | test-slides   the instructor's deck, rendered | rendered and checked
+#   make handout | test-handout | test-answers   the handout | it checked | the answers run
 
 SHELL := /bin/bash
 STAGE_DIRS := $(sort $(patsubst %/,%,$(wildcard [0-9][0-9]-*/)))
@@ -101,7 +102,8 @@ check: need-stage
 # the deck's checks reach the npm registry: `make test-bootstrap`, `make test-slides`. All
 # are kept out of `make test`, so it stays short and offline.
 STAGE_TESTS := $(wildcard $(foreach d,$(STAGE_DIRS),tests/$(d).bats))
-OWN_TARGET_TESTS := tests/stress.bats tests/bootstrap.bats tests/slides.bats
+OWN_TARGET_TESTS := tests/stress.bats tests/bootstrap.bats tests/slides.bats tests/answers.bats \
+                    tests/handout.bats
 ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) $(OWN_TARGET_TESTS),$(wildcard tests/*.bats))
 
 test: all
@@ -170,6 +172,7 @@ help:
 	@echo "  make bench                 launch cost of each stage vs its floor and util-linux unshare (root)"
 	@echo "  make slides                the instructor's deck to slides/deck.html (and .pdf with Chromium)"
 	@echo "  make test-slides           render the deck and check it (brings marp-cli from npm)"
+	@echo "  make handout | test-answers  the instructor's one-page handout | run the answer sheet's commands"
 	@echo "  make / make clean          build every stage / remove build output"
 	@echo "make stage 3, make stage 03 and make stage-3 all mean stage 03."
 	@echo "Run a binary directly: sudo ./02-clone-pid/clone-pid -v sh"
