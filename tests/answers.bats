@@ -25,9 +25,9 @@ teardown_file() {
 # check_section PREFIX: run the blocks of the sections whose heading starts with PREFIX;
 # fail with each difference, skip (with the reason) when no block could run here.
 check_section() {
-	local report rc=0
-	report=$(answers_check "$1" "$ANSWERS_LAB") || rc=$?
-	echo "$report"
+	local rc=0
+	answers_check "$1" "$ANSWERS_LAB" >"$BATS_TEST_TMPDIR/report" || rc=$?
+	cat "$BATS_TEST_TMPDIR/report"
 	[ "$rc" = 0 ] || fail "commands of instructor/answers.md whose output differs (above)"
 	if [ "$ANSWERS_RUN" = 0 ]; then
 		if [ "$(id -u)" != 0 ]; then
