@@ -185,6 +185,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	lab=$(answers_lab "$(cd "$(dirname "$0")/.." && pwd)")
 	answers_check "${1:-}" "$lab"
 	rc=$?
+	[ "$lab" = "$(cd "$(dirname "$0")/.." && pwd)" ] || rm -rf "$lab"
 	echo "run $ANSWERS_RUN blocks, skipped $ANSWERS_SKIPPED, $ANSWERS_FAILED commands differ"
 	exit $rc
 fi
