@@ -1,7 +1,7 @@
 # Containers from scratch, in C: the lab's top-level Makefile. `make help` lists every
 # target and what it does: that list is the one place they are described. The workshop
-# tools' targets are in tools/workshop.mk, the benchmark's in tools/bench.mk, the deck's in
-# tools/slides.mk; each stage's build rules in common/common.mk.
+# tools' targets are in tools/workshop.mk, the benchmark's in tools/bench.mk, the deck's and the
+# handout's in tools/slides.mk; each stage's build rules in common/common.mk.
 
 SHELL := /bin/bash
 STAGE_DIRS := $(sort $(patsubst %/,%,$(wildcard [0-9][0-9]-*/)))
@@ -69,7 +69,8 @@ check: need-stage $(DIR)
 # the deck's checks reach the npm registry: `make test-bootstrap`, `make test-slides`. All
 # are kept out of `make test`, so it stays short and offline.
 STAGE_TESTS := $(wildcard $(foreach d,$(STAGE_DIRS),tests/$(d).bats))
-OWN_TARGET_TESTS := tests/stress.bats tests/bootstrap.bats tests/slides.bats
+OWN_TARGET_TESTS := tests/stress.bats tests/bootstrap.bats tests/slides.bats tests/answers.bats \
+                    tests/handout.bats
 ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) $(OWN_TARGET_TESTS),$(wildcard tests/*.bats))
 
 test: all
@@ -148,6 +149,7 @@ help:
 	@echo "  make bench                 launch cost of each stage vs its floor and util-linux unshare (root)"
 	@echo "  make slides                the instructor's deck to slides/deck.html (and .pdf with Chromium)"
 	@echo "  make test-slides           render the deck and check it (brings marp-cli from npm)"
+	@echo "  make handout | test-answers  the instructor's one-page handout | run the answer sheet's commands"
 	@echo "  make / make clean          build every stage / remove build output"
 	@echo "make stage 3, make stage 03 and make stage-3 all mean stage 03."
 	@echo "Run a binary directly: sudo ./02-clone-pid/clone-pid -v sh"

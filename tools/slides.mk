@@ -16,3 +16,22 @@ slides:
 
 test-slides:
 	@tools/run-tests.sh tests/slides.bats
+
+# The instructor's folder: the participants' one-page handout, and the answer sheet's check.
+#
+#   make handout        render instructor/handout.md to instructor/handout.html and, with
+#                       Chromium, one page each of instructor/handout-a4.pdf and handout-letter.pdf
+#   make test-handout   render it into a scratch directory and check it (tests/handout.bats)
+#   make test-answers   run every command of instructor/answers.md, compare its output
+#                       (tests/answers.bats; about 40 s, so not part of `make test`)
+
+.PHONY: handout test-handout test-answers
+
+handout:
+	@tools/handout.sh
+
+test-handout:
+	@tools/run-tests.sh tests/handout.bats
+
+test-answers: all
+	@tools/run-tests.sh tests/answers.bats
