@@ -5,13 +5,14 @@
 #                [BIN=path]     ...or your own program's run of that demo
 #                [RAW=1]        ...with every traced call, unfiltered
 #   make doctor                 pre-flight of this machine: kernel, namespaces, privileges, tools
+#   make invite [URL= DATE= CONTACT=]  the participants' set-up email, Markdown on stdout
 #   make apparmor               (sudo) Ubuntu 23.10+: let the lab's programs create user namespaces
 #   make container-test         build the devcontainer; make test in it (root, user), make doctor
 #                               in it unprivileged [CONTAINER_ENGINE=, CONTAINER_FLAGS='...']
 #
 # N is read as in `make stage N` (3, 03, diff-3, N=3): see NUM_GOALS in the Makefile.
 
-.PHONY: diff trace doctor apparmor container-test
+.PHONY: diff trace doctor invite apparmor container-test
 
 # The stage directory FROM=M names (3 or 03), or nothing.
 FROM_DIR = $(patsubst %/,%,$(firstword $(wildcard $(FROM)-*/ 0$(FROM)-*/)))
@@ -48,6 +49,13 @@ trace: need-stage
 
 doctor:
 	@tools/doctor.sh
+
+# The invitation: tools/invite.sh (URL, DATE, CONTACT; warnings on stderr, the text on stdout).
+invite: export INVITE_URL = $(URL)
+invite: export INVITE_DATE = $(DATE)
+invite: export INVITE_CONTACT = $(CONTACT)
+invite:
+	@tools/invite.sh
 
 apparmor:
 	@tools/apparmor.sh install
