@@ -6,7 +6,7 @@
 #   make lint | san | clean     static checks | sanitizer build + checks | remove build output
 #   make mutants                plant each mistake of tools/mutants.txt, see a check catch it
 #   make diff N | trace N | doctor | bench   the workshop tools (tools/*.mk)
-#   make apparmor | container-test           for the room's laptops (tools/workshop.mk)
+#   make invite | apparmor | container-test  for the room's laptops (tools/workshop.mk)
 #   make slides | test-slides   the instructor's deck, rendered | rendered and checked
 
 SHELL := /bin/bash
@@ -163,6 +163,7 @@ help:
 	@echo "  make diff N [FROM=M]       what stage N adds: diff -u of stage N-1's (or M's) C file and N's"
 	@echo "  make trace N [ARGS='...']  stage N's demo under strace -f, only the calls it teaches (RAW=1: all)"
 	@echo "  make doctor                pre-flight of this machine; which stages run here"
+	@echo "  make invite [URL= DATE=]   the participants' set-up email (Markdown): make invite > invite.md"
 	@echo "  sudo make apparmor         Ubuntu 23.10+: an AppArmor profile that lets the lab's programs"
 	@echo "                             (only those) create user namespaces"
 	@echo "  make container-test        build the devcontainer (.devcontainer/), run make test in it as root"
