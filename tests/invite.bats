@@ -224,3 +224,12 @@ expect_not_linux_line() {
 	doctor
 	[[ $output != *"not found"* ]] || fail "a tool reported missing with the full PATH: $output"
 }
+
+@test "devcontainer: USER is set (containerEnv, remoteEnv and the image's ENV), as the paths assume" {
+	local json=$LAB_ROOT/.devcontainer/devcontainer.json
+	grep -qE '"containerEnv": \{ "USER": "lab" \}' "$json" || fail "devcontainer.json: no containerEnv USER=lab"
+	grep -qE '"remoteEnv": \{ "USER": "lab" \}' "$json" || fail "devcontainer.json: no remoteEnv USER=lab"
+	grep -qE '"(containerUser|remoteUser)": "lab"' "$json" || fail "devcontainer.json: the user is not lab"
+	grep -qx 'ENV USER=lab' "$LAB_ROOT/.devcontainer/Dockerfile" || fail "Dockerfile: no ENV USER=lab"
+	grep -qx 'USER lab' "$LAB_ROOT/.devcontainer/Dockerfile" || fail "Dockerfile: the user is not lab"
+}

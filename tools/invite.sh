@@ -81,19 +81,20 @@ The lab: $web
 
 **Linux laptop** (Debian 12, Ubuntu 22.04 or 24.04, Fedora):
 
-    git clone $url ~/lab && cd ~/lab
     sudo apt-get install build-essential git procps psmisc iproute2 util-linux strace   # Debian, Ubuntu
     sudo dnf install gcc make git procps-ng iproute util-linux psmisc strace            # Fedora
+    git clone $url ~/lab && cd ~/lab
     sudo make apparmor        # Ubuntu 23.10 and 24.04 only: lets the lab's programs use user namespaces
 
-**macOS or Windows, with Docker Desktop or Podman: the devcontainer.** Install VS Code, its
-"Dev Containers" extension and Docker Desktop (or Podman Desktop, with VS Code's setting
-"dev.containers.dockerPath" set to podman), and start it. Then:
+**macOS or Windows, with Docker Desktop or Podman: the devcontainer.** Install git (on macOS,
+the first \`git\` offers Apple's command line tools: accept; on Windows, Git for Windows), VS
+Code with its "Dev Containers" extension, and Docker Desktop (or Podman Desktop, with VS
+Code's setting "dev.containers.dockerPath" set to podman), and start it. Then:
 
     git clone -c core.autocrlf=false $url lab
-    code lab
 
-In VS Code: F1, "Dev Containers: Reopen in Container". **This builds the lab's image: do it
+Open the folder \`lab\` in VS Code (File, Open Folder), then F1, "Dev Containers: Reopen in
+Container". **This builds the lab's image: do it
 now, at home.** When it is done, VS Code's terminal (Terminal, New Terminal) is a Debian 12
 shell in the lab's directory; it ran \`make doctor\` once by itself. (\`core.autocrlf=false\`
 keeps the scripts' Unix line endings on Windows.)
