@@ -93,8 +93,8 @@ Code's setting "dev.containers.dockerPath" set to podman), and start it. Then:
 
     git clone -c core.autocrlf=false $url lab
 
-Open the folder \`lab\` in VS Code (File, Open Folder), then F1, "Dev Containers: Reopen in
-Container". **This builds the lab's image: do it
+Open the folder \`lab\` in VS Code (File, Open Folder), then F1,
+"Dev Containers: Reopen in Container". **This builds the lab's image: do it
 now, at home.** When it is done, VS Code's terminal (Terminal, New Terminal) is a Debian 12
 shell in the lab's directory; it ran \`make doctor\` once by itself. (\`core.autocrlf=false\`
 keeps the scripts' Unix line endings on Windows.)
