@@ -1,13 +1,7 @@
-# Containers from scratch, in C: the lab's top-level Makefile. `make help` lists it all.
-#
-#   make stage N [ARGS='...']   build stage N (0-4) and run its demo, showing the command
-#   make check N [BIN=path]     run stage N's checks (against BIN, e.g. your own program)
-#   make test                   every stage's checks
-#   make lint | san | clean     static checks | sanitizer build + checks | remove build output
-#   make mutants                plant each mistake of tools/mutants.txt, see a check catch it
-#   make diff N | trace N | doctor | bench   the workshop tools (tools/*.mk)
-#   make invite | apparmor | container-test  for the room's laptops (tools/workshop.mk)
-#   make slides | test-slides   the instructor's deck, rendered | rendered and checked
+# Containers from scratch, in C: the lab's top-level Makefile. `make help` lists every
+# target and what it does: that list is the one place they are described. The workshop
+# tools' targets are in tools/workshop.mk, the benchmark's in tools/bench.mk, the deck's in
+# tools/slides.mk; each stage's build rules in common/common.mk.
 
 SHELL := /bin/bash
 STAGE_DIRS := $(sort $(patsubst %/,%,$(wildcard [0-9][0-9]-*/)))
@@ -28,36 +22,6 @@ ROOT_02 := yes
 ROOT_03 := yes, or -U
 ROOT_04 := no
 
-# The demo each `make stage N` runs (ARGS='...' replaces it). $$ is make's way to write $.
-DEMO_00 = -- /bin/bash -c "echo test"
-DEMO_01 = sh -c 'echo "I am PID $$$$, my parent is $$PPID"'
-DEMO_02 = sh -c 'echo "PID inside: $$$$, parent: $$PPID"; echo "$(COUNT_PROCS)"'
-DEMO_03 = -impnu --hostname lab -- sh -c 'hostname; echo $$$$; $(LINKS); $(PS_INSIDE)'
-DEMO_04 = -- sh -c 'id; hostname; echo "PID $$$$"; $(LINKS); $(PS_INSIDE)'
-
-# The demos show links with ip and processes with ps; a bare box without them (iproute2,
-# procps) gets what /proc shows, and a note naming the packages.
-ifneq ($(shell command -v ps),)
-  COUNT_PROCS = ps still sees $$(ps -e --no-headers | wc -l) processes
-  PS_INSIDE   = ps -o pid,comm
-else
-  COUNT_PROCS = /proc still lists $$(ls -d /proc/[0-9]* | wc -l) processes
-  PS_INSIDE   = ls -d /proc/[0-9]*
-  NO_PS       = ps:procps
-endif
-ifneq ($(shell command -v ip),)
-  LINKS = ip -o link
-else
-  LINKS = cat /proc/net/dev
-  NO_IP = ip:iproute2
-endif
-# demo_note TOOL:PACKAGE...: the line saying what the demo does without those tools.
-demo_note = $(if $(strip $(1)),not found: $(foreach t,$(1),$(firstword $(subst :, ,$(t)))); \
-	the demo reads /proc instead (apt-get install $(foreach t,$(1),$(lastword $(subst :, ,$(t)))) adds them))
-NOTE_02 = $(call demo_note,$(NO_PS))
-NOTE_03 = $(call demo_note,$(NO_IP) $(NO_PS))
-NOTE_04 = $(NOTE_03)
-
 # `make stage 3`, `make stage 03`, `make stage-3` and `make stage N=3` all mean stage 03.
 NUM_GOALS := stage check diff trace
 ifneq ($(filter $(NUM_GOALS),$(firstword $(MAKECMDGOALS))),)
@@ -72,11 +36,15 @@ DIR  := $(patsubst %/,%,$(firstword $(wildcard $(N)-*/ 0$(N)-*/)))
 NN   := $(call nn,$(DIR))
 PROG := $(call prog,$(DIR))
 
-.PHONY: all clean help stage check test test-bootstrap stress lint san mutants need-stage
+.PHONY: all clean help stage check test test-bootstrap stress lint san mutants need-stage build-strict
 .DEFAULT_GOAL := all
 
-all:
-	@for d in $(STAGE_DIRS); do $(MAKE) -s --no-print-directory -C $$d || exit 1; done
+# Each stage directory is a target of its own, so `make -j` builds them side by side and
+# `make -k` goes on past one that fails.
+.PHONY: $(STAGE_DIRS)
+all: $(STAGE_DIRS)
+$(STAGE_DIRS):
+	@$(MAKE) -s --no-print-directory -C $@
 
 stage-% check-% diff-% trace-%:
 	@$(MAKE) --no-print-directory $(firstword $(subst -, ,$@)) N=$*
@@ -86,14 +54,14 @@ need-stage:
 		echo "No stage '$(N)'. Stages here: $(STAGE_NUMS) (e.g. make $(firstword $(MAKECMDGOALS)) 0)" >&2; \
 		exit 2; fi
 
-stage: export LAB_CMD = ./$(DIR)/$(PROG) $(if $(ARGS),$(ARGS),$(DEMO_$(NN)))
-stage: need-stage
-	@$(MAKE) -s --no-print-directory -C $(DIR)
-	@$(if $(ARGS),,$(if $(NOTE_$(NN)),echo 'note: $(NOTE_$(NN))' >&2))
-	@printf '$$ %s\n' "$$LAB_CMD" >&2; eval "$$LAB_CMD"
+# The command `make stage N` shows, then runs: the stage's binary with ARGS, or with the
+# arguments of its demo (tools/demo.sh). `make trace N` traces the same command.
+stage trace: export LAB_ARGS = $(ARGS)
+stage: need-stage $(DIR)
+	@LAB_CMD="./$(DIR)/$(PROG) $${LAB_ARGS:-$$(tools/demo.sh $(NN))}" && \
+		printf '$$ %s\n' "$$LAB_CMD" >&2 && eval "$$LAB_CMD"
 
-check: need-stage
-	@$(MAKE) -s --no-print-directory -C $(DIR)
+check: need-stage $(DIR)
 	@tools/run-tests.sh tests/$(DIR).bats
 
 # The stages' checks in stage order, then the rest (tools, robustness). The long runs
@@ -123,9 +91,16 @@ lint:
 	@# clang's static analyser, each stage built afresh into a scratch directory
 	@for d in $(STAGE_DIRS); do \
 		scan-build --status-bugs -o .lint/reports --use-cc=clang \
-			$(MAKE) -s --no-print-directory -B -C $$d OUT=$(CURDIR)/.lint/$$d \
+			$(MAKE) -s --no-print-directory -B -C $$d OUT=$(CURDIR)/.lint/$$d WERROR=1 \
 			| grep -v '^scan-build: \(Using\|Removing\|Analysis run\)'; \
 		[ "$${PIPESTATUS[0]}" = 0 ] || exit 1; done; rm -rf .lint
+
+# What CI builds first: every stage with warnings as errors, with gcc and with clang, each
+# into a scratch directory (a laptop's build, `make`, keeps warnings as warnings).
+build-strict:
+	@for cc in gcc clang; do for d in $(STAGE_DIRS); do \
+		$(MAKE) -s --no-print-directory -B -C $$d CC=$$cc WERROR=1 OUT=$(CURDIR)/.strict/$$cc/$$d \
+			|| exit 1; done; echo "built every stage with $$cc -Werror"; done; rm -rf .strict
 
 # Sanitizer build (ASan + UBSan) into .san/, then the whole suite and the long runs against it.
 SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -141,8 +116,8 @@ mutants:
 	@tools/mutants.sh $(M)
 
 clean:
-	@for d in $(STAGE_DIRS); do $(MAKE) -s --no-print-directory -C $$d clean; done
-	rm -rf .san .bench .lint slides/deck.html slides/deck.pdf
+	@for d in $(STAGE_DIRS); do $(MAKE) -s --no-print-directory -C $$d clean || exit 1; done
+	rm -rf .san .bench .lint .strict slides/deck.html slides/deck.pdf
 
 help:
 	@echo "Containers from scratch, in C. Stages:"
@@ -158,14 +133,17 @@ help:
 	@echo "  make stress                the long runs: 300 launches, more signal trials, valgrind"
 	@echo "  make test-bootstrap        check how make test brings in bats (git, npm: needs the network)"
 	@echo "  make lint                  cppcheck, shellcheck, clang's scan-build; warnings fail"
+	@echo "  make build-strict          build every stage with gcc and clang, warnings as errors (CI)"
+	@echo "  make WERROR=1              build with warnings as errors"
 	@echo "  make san                   ASan + UBSan build, then the whole suite against it"
 	@echo "  make mutants [M=REGEX]     plant each mistake of tools/mutants.txt in a copy: a check must catch it"
 	@echo "  make diff N [FROM=M]       what stage N adds: diff -u of stage N-1's (or M's) C file and N's"
 	@echo "  make trace N [ARGS='...']  stage N's demo under strace -f, only the calls it teaches (RAW=1: all)"
 	@echo "  make doctor                pre-flight of this machine; which stages run here"
 	@echo "  make invite [URL= DATE=]   the participants' set-up email (Markdown): make invite > invite.md"
-	@echo "  sudo make apparmor         Ubuntu 23.10+: an AppArmor profile that lets the lab's programs"
-	@echo "                             (only those) create user namespaces"
+	@echo "  sudo make apparmor [BIN=]  Ubuntu 23.10+: root-owned copies of the lab's programs (or BIN) in"
+	@echo "                             /usr/local/lib/containers-lab that may create user namespaces, and"
+	@echo "                             nothing they run; sudo make apparmor-remove takes it all away"
 	@echo "  make container-test        build the devcontainer (.devcontainer/), run make test in it as root"
 	@echo "                             and as its user, make doctor in it unprivileged (podman or docker)"
 	@echo "  make bench                 launch cost of each stage vs its floor and util-linux unshare (root)"
@@ -176,4 +154,4 @@ help:
 	@echo "Run a binary directly: sudo ./02-clone-pid/clone-pid -v sh"
 
 # The workshop tools (make diff/trace/doctor) and the benchmark (make bench).
--include tools/workshop.mk tools/bench.mk tools/slides.mk
+include tools/workshop.mk tools/bench.mk tools/slides.mk

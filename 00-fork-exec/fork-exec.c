@@ -14,7 +14,8 @@
 #include <getopt.h>     /* getopt() */
 #include <stdio.h>      /* printf() */
 #include <stdlib.h>     /* exit() */
-#include <unistd.h>     /* fork(), getpid(), getppid() */
+#include <sys/wait.h>   /* waitpid(), WIFEXITED() and the other W* macros */
+#include <unistd.h>     /* fork(), execvp(), getpid(), getppid() */
 
 /* What the child needs to know. */
 struct child_args {
@@ -61,7 +62,29 @@ static int child_main(void *arg)
 
 	verbose("child (PID=%ld, PPID=%ld) about to exec %s",
 		(long)getpid(), (long)getppid(), args->argv[0]);
-	exec_command(args->argv, &args->old_mask);
+	restore_signals(&args->old_mask);   /* COMMAND gets the caller's signal mask */
+	execvp(args->argv[0], args->argv);  /* looks COMMAND up on PATH; returns only on failure */
+	exec_failed(args->argv[0]);         /* exit 127: not found; 126: cannot run */
+}
+
+/* In the parent: wait for child PID to end, passing signals on meanwhile; print the report
+ * line; return COMMAND's exit status, or 128 + the signal that killed it, as a shell does. */
+static int wait_for_child(pid_t pid, int flags)
+{
+	int status;
+
+	supervise(pid, flags);              /* forward signals until it has ended */
+	/* Reap it (a zombie until then). A stop and SIGCONT can interrupt it: try again. */
+	if (TEMP_FAILURE_RETRY(waitpid(pid, &status, 0)) == -1)
+		die("waitpid", NULL, NULL);
+	if (WIFEXITED(status)) {
+		put_line("%ld exited with status %d", (long)pid, WEXITSTATUS(status));
+		return WEXITSTATUS(status);
+	}
+	/* Else WIFSIGNALED(status): without WUNTRACED, waitpid reports nothing else. */
+	put_line("%ld killed by signal %d (%s)", (long)pid, WTERMSIG(status),
+		 sig_name(WTERMSIG(status)));
+	return 128 + WTERMSIG(status);
 }
 
 int main(int argc, char *argv[])
@@ -71,15 +94,14 @@ int main(int argc, char *argv[])
 
 	runtime_init();                     /* fds 0-2 open, SIGPIPE ignored, stdout checked */
 	parse_args(argc, argv, &args);
-	block_signals(&args.old_mask);      /* until wait_child() can forward them */
+	block_signals(&args.old_mask);      /* until supervise() can forward them */
 
 	pid = fork();                       /* returns twice: 0 in the child, its PID here */
 	if (pid == -1)
 		die("fork", NULL, clone_hint(errno, 0, NULL));
 	if (pid == 0)
 		child_main(&args);
-
 	verbose("parent (PID=%ld, PPID=%ld) created child PID=%ld",
 		(long)getpid(), (long)getppid(), (long)pid);
-	return wait_child(pid);             /* reap it, report it, pass its status on */
+	return wait_for_child(pid, 0);      /* reap it, report it, pass its status on */
 }

@@ -17,7 +17,7 @@
 #include <stdio.h>      /* printf() */
 #include <stdlib.h>     /* exit() */
 #include <string.h>     /* strcpy() */
-#include <unistd.h>     /* getpid(), getppid(), readlink() */
+#include <unistd.h>     /* execvp(), getpid(), getppid(), readlink() */
 
 /* What the child needs to know. */
 struct child_args {
@@ -74,7 +74,9 @@ static int child_main(void *arg)
 		(long)getpid(), (long)getppid(), cwd);
 	verbose("lost in exec: this program's memory, unflushed stdio buffers, signal handlers");
 	errmsg("PID %ld becomes %s", (long)getpid(), args->argv[0]);
-	exec_command(args->argv, NULL);
+	restore_signals(NULL);              /* SIGPIPE as the caller had it */
+	execvp(args->argv[0], args->argv);  /* looks COMMAND up on PATH; returns only on failure */
+	exec_failed(args->argv[0]);         /* exit 127: not found; 126: cannot run */
 }
 
 int main(int argc, char *argv[])

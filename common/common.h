@@ -1,171 +1,123 @@
 /*
- * common.h: the plumbing every stage of the lab shares, so that each stage's own file
- * shows its one idea and little else. Each helper's contract is stated here; its code
- * is in the file named beside it. Read a stage first; come here when it calls something.
+ * common.h: the plumbing the stages share, and nothing they teach. Every system call a stage
+ * exists to show (fork, execvp, waitpid, clone and its stack, the CLONE_NEW* flags, the ID
+ * maps, the go byte) is in the stage's own file; what is here only prints, hints, forwards
+ * signals and guards. Each line of contract below is all a reader of a stage needs; the code
+ * is in the file of common/ named in each section.
  *
- * Error lines look like "PROG: CALL OBJECT: strerror", then "PROG: hint: ..." where a fix
- * is known. PROG is the program's own name (glibc's program_invocation_short_name).
+ * Error lines look like "PROG: CALL OBJECT: strerror", then "PROG: hint: ..." where a fix is
+ * known. PROG is the program's own name (glibc's program_invocation_short_name).
  */
 #ifndef COMMON_H
 #define COMMON_H
 
 #include <errno.h>      /* errno, program_invocation_short_name (our name) */
 #include <sched.h>      /* clone(), CLONE_NEW* flags */
-#include <signal.h>     /* sigset_t, sigprocmask() */
+#include <signal.h>     /* sigset_t */
 #include <stdbool.h>    /* bool */
-#include <stddef.h>     /* size_t */
-#include <sys/types.h>  /* pid_t, ino_t */
-#include <time.h>       /* struct timespec */
+#include <sys/types.h>  /* pid_t */
+#include <unistd.h>     /* TEMP_FAILURE_RETRY */
 
 /* Exit codes of the runtime itself, as docker, crun and util-linux use them. */
 #define EXIT_RUNTIME   125  /* the program failed: usage, clone, map write, mount, ... */
 #define EXIT_NOEXEC    126  /* COMMAND exists but cannot be executed */
 #define EXIT_NOTFOUND  127  /* COMMAND is not on PATH */
 
-/* For a refused proc mount in a user namespace. */
-#define HINT_MASKED_PROC "without root, the kernel refuses a new proc while the current " \
-	"/proc has parts covered by other mounts (a container's masked paths): run on a VM " \
-	"or a host, or as root"
 
-#define CHILD_STACK_SIZE (1024 * 1024)  /* the clone child only sets up and execs */
-#define CONTAINER_ID_LEN 64             /* hex characters, as docker prints them */
+/* --- runtime_init.c: the first and the last step ---------------------------------- */
 
-/* --- runtime_init.c: before anything else --------------------------------------- */
-
-/* First thing in main: fds 0, 1 and 2 made sure to be open (/dev/null where one was
- * closed), SIGPIPE ignored (exec_command() gives COMMAND the caller's), and stdout
- * checked at exit, so a -h that could not be written exits 125 with a message. */
+/* First in main: refuse to run set-user-ID, set-group-ID or with file capabilities (exit
+ * 125: that would give every user root); fds 0-2 opened on /dev/null where closed; SIGPIPE
+ * ignored; stdout checked at exit (a -h that could not be written exits 125). */
 void runtime_init(void);
 
-/* In the child, before exec: SIGPIPE back as the caller had it. */
-void restore_sigpipe(void);
+/* In the child, just before execvp: give COMMAND the caller's signal mask (OLD, if not NULL)
+ * and SIGPIPE; a namespace's init that a forwarded signal reached while it set up exits
+ * 128 + that signal instead (it would drop it). */
+void restore_signals(const sigset_t *old);
 
-/* --- messages.c: every line we print is one write(2) ------------------------------ */
+/* After a failed execvp: "PROG: exec COMMAND: strerror" and a hint, then _exit(127) when no
+ * PATH entry holds COMMAND, else _exit(126), as a shell does. */
+_Noreturn void exec_failed(const char *command);
 
-/* Set by -v: narrate each step on stderr. */
-extern bool verbose_on;
+/* --- messages.c: every line is one write(2) to stderr ----------------------------- */
 
-/* Print "PROG: CALL OBJ: strerror(errno)" and the hint, if any, then exit(125). */
+extern bool verbose_on;  /* set by -v: narrate each step */
+
+/* "PROG: CALL OBJ: strerror(errno)", the hint if not NULL, then exit(125). */
 _Noreturn void die(const char *call, const char *obj, const char *hint);
 
-/* The child's twin of die(): then _exit(code), so no stdio buffer the child copied from
- * the parent is flushed twice. */
+/* die()'s twin for a child that has not exec'd yet: then _exit(code), so no stdio buffer
+ * copied from the parent is flushed twice. */
 _Noreturn void child_fail(int code, const char *call, const char *obj, const char *hint);
 
-/* Print "PROG: message" on stderr (no errno); the runtime's non-syscall errors. */
-void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* "PROG: ..." */
+void put_line(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* no prefix */
+void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* -v only */
+void verbose_clock_start(void);  /* then each -v line starts "[seconds since] " */
 
-/* Print "message" on stderr with no prefix: the report line. */
-void put_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* A usage error: "PROG: message", "Try 'PROG -h'.", exit(125). */
+/* "PROG: message", "Try 'PROG -h'.", exit(125); try_help() alone after getopt's message. */
 _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* After getopt has printed its own one-line complaint: "Try 'PROG -h'.", exit(125). */
 _Noreturn void try_help(void);
 
-/* Under -v, print "PROG: message" (with the time since verbose_clock_start(), if set). */
-void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* --- hints.c: what to try after an error (each leaves errno alone) ---------------- */
 
-/* Start the clock that prefixes every verbose line with "[seconds]". The child inherits it. */
-void verbose_clock_start(void);
+const char *clone_hint(int err, int flags, const char *eperm_hint); /* fork/clone failed */
+const char *userns_hint(int err, int flags); /* a set-up call refused: NULL without CLONE_NEWUSER */
+const char *map_write_hint(int err, const char *file, pid_t pid);  /* /proc/PID/FILE */
+const char *mount_proc_hint(int err, int flags);                   /* mount of /proc */
 
-/* --- signals.c and wait_child.c: the parent waits --------------------------------- */
+/* --- supervise.c: the parent's side while the child runs -------------------------- */
 
-/* Block the signals the parent forwards (and SIGCHLD) before fork/clone; *old gets the
- * mask to restore in the child. Also resets SIGCHLD to its default disposition. */
+/* Before fork/clone: block the signals supervise() takes (SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+ * the terminal's stop signals, SIGCONT, SIGCHLD) and reset SIGCHLD to its default; *old
+ * gets the mask to give back to COMMAND. */
 void block_signals(sigset_t *old);
 
-/* In the parent: wait for child PID, forwarding SIGINT/TERM/HUP/QUIT (the second one
- * becomes SIGKILL, and so does one a namespace's init would drop); print the report
- * line; return the exit code to pass on. */
-int wait_child(pid_t pid);
+/* In the parent, once child PID exists: pass signals on until it has ended, then return,
+ * leaving it to be reaped. A second SIGINT/TERM/HUP/QUIT, or one that a namespace's init
+ * (FLAGS has CLONE_NEWPID) would drop, becomes SIGKILL; a stop from the terminal (Ctrl-Z)
+ * stops the child and then us, and SIGCONT continues it. */
+void supervise(pid_t pid, int flags);
 
-/* The parent's set-up of child PID failed: report as die() does (errno is kept), SIGKILL
- * the child, reap it, exit(125). No report line: COMMAND never ran. */
+/* The parent's set-up of child PID failed: report as die() does, SIGKILL and reap the
+ * child, exit(125). No report line: COMMAND never ran. */
 _Noreturn void die_killing(pid_t pid, const char *call, const char *obj, const char *hint);
 
-/* "SIGTERM", "SIGRTMIN+1", ...: a signal's name, in a buffer the next call reuses. */
-const char *sig_name(int sig);
+const char *sig_name(int sig);  /* "SIGTERM", "SIGRTMIN+1": in a buffer the next call reuses */
 
-/* For wait_child(): the signals it takes (the forwarded ones and SIGCHLD); passing the
- * COUNT-th of them on to PID. */
-void waited_signals(sigset_t *set);
-void forward_signal(pid_t pid, const siginfo_t *si, int count);
+/* --- parent_death.c: no container outlives its runtime ---------------------------- */
 
-/* In the child, before its mask is restored: if it is a PID namespace's init and the
- * parent forwarded a signal while it set up (pending, still blocked), that signal would
- * be dropped on unblocking: _exit(128 + it) instead, as COMMAND would have ended. */
-void end_if_signalled(void);
+/* Before clone: a pidfd of this process, for the child's die_with_parent(); -1 where the
+ * kernel has none. Close it in the parent once the child exists. */
+int open_own_pidfd(void);
 
-/* --- exec_command.c: the child's last step ---------------------------------------- */
+/* First in a clone child: be sent SIGKILL when the parent dies (PR_SET_PDEATHSIG); if it
+ * died already (PARENT_FD turned readable), _exit(125). */
+void die_with_parent(int parent_fd);
 
-/* In the child: restore *old_mask (if not NULL), execvp(argv[0], argv); on failure report
- * "PROG: exec COMMAND: strerror" and _exit(127) when COMMAND is not found, else 126. */
-_Noreturn void exec_command(char *const argv[], const sigset_t *old_mask);
+/* --- namespaces.c: one row per kind of namespace ---------------------------------- */
 
-/* --- clone_child.c: a child with a stack of its own ------------------------------- */
-
-/* clone(2) with a freshly mapped stack: fn(arg) runs in the child on that stack;
- * SIGCHLD is added to flags so a plain waitpid() sees the child end. -1 on failure. */
-pid_t clone_child(int (*fn)(void *), void *arg, int flags);
-
-/* In a clone_child() child, first thing: be sent SIGKILL when the parent dies
- * (PR_SET_PDEATHSIG), so a killed runtime never leaves a namespace's init running; and
- * if the parent already died before that call, _exit(125) at once. */
-void die_with_parent(void);
-
-/* --- namespaces.c: the table of namespace kinds ----------------------------------- */
-
-/* One row per kind of namespace: the letter of multi-ns, the clone flag, the name in
- * /proc/PID/ns and what it isolates. */
 struct ns_kind {
-	char letter;
-	int flag;
-	const char *proc_name;
-	const char *isolates;
+	char letter;            /* multi-ns's option letter */
+	int flag;               /* the clone flag */
+	const char *proc_name;  /* its name in /proc/PID/ns */
+	const char *isolates;   /* what a new one hides from the host */
 };
 #define NS_KINDS 6
 extern const struct ns_kind ns_kinds[NS_KINDS];
 
-/* Under -v: fill inodes[] with this process's namespace inodes, in ns_kinds[] order. */
-void read_ns_inodes(unsigned long inodes[NS_KINDS]);
+void read_ns_inodes(unsigned long inodes[NS_KINDS]);     /* -v: ours, in ns_kinds order */
+void report_namespaces(const unsigned long host[NS_KINDS]); /* -v: host's vs the child's */
 
-/* Under -v: for each kind of namespace, the host's inode (from read_ns_inodes() in the
- * parent), this process's, and "(new)" where they differ. */
-void report_namespaces(const unsigned long host[NS_KINDS]);
+/* --- names.c: the container's ID and names ---------------------------------------- */
 
-/* --- hints.c: what to try, after an error ----------------------------------------- */
+/* A new container: make its ID (64 random hex characters, as docker's), print "PROG:
+ * container ID", and return its name: NAME if not NULL (checked as a hostname: exit 125 if
+ * it cannot be one), else the ID's first 12 characters. */
+const char *container_name(const char *name);
 
-/* A hint for a refused user namespace (EPERM), or NULL: which sysctl or security module
- * forbids it, told apart for an ordinary user, root, and root inside a user namespace.
- * Like every hint helper it leaves errno alone, so die(..., userns_hint(errno)) works. */
-const char *userns_hint(int err);
-
-/* A hint for a refused write of uid_map, setgroups or gid_map: the map rules for root,
- * the open-file limit, else userns_hint(err). */
-const char *map_write_hint(int err);
-
-/* A hint for a failed fork/clone with these CLONE_NEW* flags: the process limit (EAGAIN),
- * the namespace limit that was hit (ENOSPC), a refused user namespace, else eperm_hint. */
-const char *clone_hint(int err, int flags, const char *eperm_hint);
-
-/* --- write_file.c and container_id.c: /proc files, the container ID -------------- */
-
-/* Write TEXT to a /proc file in one write(2). NULL on success; else the name of the call
- * that failed ("open" or "write"), with errno set. */
-const char *write_file(const char *path, const char *text);
-
-/* Read up to size - 1 bytes of a small file (a sysctl, /proc/PID/status) into buf, with a
- * NUL; return buf, "" if it cannot be read. Leaves errno alone, for the hint helpers. */
-const char *read_file(const char *path, char *buf, size_t size);
-
-/* Does /proc number processes as our PID namespace does? Not in a runtime started in a
- * new PID namespace without a /proc of its own (unshare -p without --mount-proc): there
- * /proc/PID is some other process. (/proc/self names us by /proc's own numbering.) */
-bool proc_is_ours(void);
-
-/* Fill id with CONTAINER_ID_LEN lowercase hex characters from getrandom(2) and a NUL. */
-void make_container_id(char id[CONTAINER_ID_LEN + 1]);
+/* Why NAME cannot be a hostname (empty, too long, a control character), or NULL. */
+const char *hostname_problem(const char *name);
 
 #endif

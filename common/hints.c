@@ -5,11 +5,14 @@
  * Every helper here leaves errno alone, so die(..., clone_hint(errno, ...)) still
  * reports the errno of the call that failed.
  */
-#include "common.h"
+#include "internal.h"
 
+#include <ctype.h>      /* isdigit() */
+#include <limits.h>     /* PATH_MAX */
 #include <stdio.h>      /* snprintf(), sscanf() */
-#include <stdlib.h>     /* strtoull() */
-#include <string.h>     /* strstr() */
+#include <stdlib.h>     /* strtoull(), atol() */
+#include <string.h>     /* strstr(), strcspn(), strrchr() */
+#include <sys/resource.h>  /* getrlimit() */
 #include <unistd.h>     /* geteuid() */
 
 /* Is this sysctl file's value 0? (No file, no answer: false.) */
@@ -43,12 +46,17 @@ static bool has_sys_admin(void)
 	return eff && (strtoull(eff + 7, NULL, 16) >> 21 & 1);
 }
 
-const char *userns_hint(int err)
+/* The hint for EPERM in a user namespace, whatever FLAGS holds. */
+static const char *refused_hint(int err)
 {
 	char buf[16];
 
 	if (err != EPERM)
 		return NULL;
+	if (!*read_file("/proc/self/uid_map", buf, sizeof(buf)) && proc_mounted())
+		return "this process's user ID has no mapping in its own user namespace (one whose "
+		       "uid_map was never written, as multi-ns -U leaves it): a new namespace needs a "
+		       "mapped creator; write the maps first, or start from outside it";
 	if (sysctl_is_zero("/proc/sys/kernel/unprivileged_userns_clone"))
 		return "kernel.unprivileged_userns_clone is 0: unprivileged user namespaces are "
 		       "off (sysctl -w kernel.unprivileged_userns_clone=1, or run as root)";
@@ -67,15 +75,47 @@ const char *userns_hint(int err)
 	       "seccomp profile, or a security module): run as root";
 }
 
-const char *map_write_hint(int err)
+const char *userns_hint(int err, int flags)
 {
+	return (flags & CLONE_NEWUSER) ? refused_hint(err) : NULL;
+}
+
+const char *map_write_hint(int err, const char *file, pid_t pid)
+{
+	static char hint[192];
+	char path[64], buf[32];
+
+	if (!proc_mounted())
+		return "no /proc is mounted here, and /proc/PID/*_map is the only way to write a "
+		       "map: mount one (mount -t proc proc /proc)";
 	if (!proc_is_ours())
 		return "this /proc belongs to another PID namespace, so /proc/PID is another "
 		       "process: mount a /proc for this one (unshare --mount-proc, multi-ns -mp)";
+	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, file);
+	if (err == EPERM && strstr(file, "_map") && *read_file(path, buf, sizeof(buf))) {
+		snprintf(hint, sizeof(hint), "%s was written already: the kernel takes each map "
+			 "once, in one write(2)", file);
+		return hint;
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/setgroups", (long)pid);
+	if (err == EPERM && strcmp(file, "gid_map") == 0 &&
+	    strncmp(read_file(path, buf, sizeof(buf)), "allow", 5) == 0)
+		return "write \"deny\" to /proc/PID/setgroups before gid_map: without CAP_SETGID "
+		       "in the parent namespace the kernel refuses a gid_map while setgroups is "
+		       "allowed (root need not, so the mistake hides when run as root)";
 	if (err == EPERM && host_root())  /* root may write any map, within the rules */
-		return "the kernel refused this map: see the rules in user_namespaces(7) (each "
-		       "map written once, setgroups \"deny\" before gid_map)";
-	return userns_hint(err);
+		return "the kernel refused this map: see the rules in user_namespaces(7) (one "
+		       "line per range, IDs that exist outside)";
+	return refused_hint(err);
+}
+
+const char *mount_proc_hint(int err, int flags)
+{
+	if (err == EPERM && (flags & CLONE_NEWUSER))
+		return "without root, the kernel refuses a new proc while the current /proc has "
+		       "parts covered by other mounts (a container's masked paths): run on a VM "
+		       "or a host, or as root";
+	return NULL;
 }
 
 /* For ENOSPC from clone: name the first namespace asked for whose limit,
@@ -101,12 +141,56 @@ static const char *limit_hint(int flags)
 	       "count per user), or PID namespaces nest deeper than the kernel's 32 levels";
 }
 
+/* Is the pids cgroup at DIR (under ROOT) full? Its limit goes to *max. */
+static bool pids_cgroup_full(const char *root, const char *dir, long *max)
+{
+	char file[PATH_MAX + 32], buf[32];
+
+	snprintf(file, sizeof(file), "%s%s/pids.max", root, dir);
+	if (!isdigit((unsigned char)*read_file(file, buf, sizeof(buf))))
+		return false;  /* "max", or no such file: no limit here */
+	*max = atol(buf);
+	snprintf(file, sizeof(file), "%s%s/pids.current", root, dir);
+	return atol(read_file(file, buf, sizeof(buf))) >= *max;
+}
+
+/* For EAGAIN from fork or clone: which limit on processes was reached. A pids cgroup
+ * (pids.max, on our cgroup or one above it) binds root too; ulimit -u binds the others. */
+static const char *process_limit_hint(void)
+{
+	static char hint[PATH_MAX + 96];
+	char cg[PATH_MAX], dir[PATH_MAX], *slash;
+	const char *root = "/sys/fs/cgroup", *at;
+	struct rlimit rl;
+	long max;
+
+	read_file("/proc/self/cgroup", cg, sizeof(cg));
+	if ((at = strstr(cg, "0::/")) != NULL)                    /* cgroup v2 */
+		at += 3;
+	else if ((at = strstr(cg, ":pids:/")) != NULL)            /* v1's pids hierarchy */
+		at += 6, root = "/sys/fs/cgroup/pids";
+	snprintf(dir, sizeof(dir), "%.*s", at ? (int)strcspn(at, "\n") : 0, at ? at : "");
+	while (at) {  /* our cgroup, then each one above it */
+		if (pids_cgroup_full(root, dir, &max)) {
+			snprintf(hint, sizeof(hint), "the pids cgroup %s allows at most %ld "
+				 "processes (its pids.max), and has them", *dir ? dir : "/", max);
+			return hint;
+		}
+		if ((slash = strrchr(dir, '/')) == NULL)
+			break;
+		*slash = '\0';
+	}
+	if (geteuid() != 0 && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		return "the limit on processes per user is reached (ulimit -u)";
+	return "the limit on processes is reached (the kernel's pid_max or threads-max)";
+}
+
 const char *clone_hint(int err, int flags, const char *eperm_hint)
 {
-	const char *hint = (flags & CLONE_NEWUSER) ? userns_hint(err) : NULL;
+	const char *hint = userns_hint(err, flags);
 
 	if (err == EAGAIN)
-		return "the limit on processes is reached (ulimit -u, or the kernel's pid_max)";
+		return process_limit_hint();
 	if (err == ENOSPC)
 		return limit_hint(flags);
 	if (err == EUSERS)

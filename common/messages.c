@@ -15,6 +15,7 @@
 #include <stdio.h>      /* vsnprintf() */
 #include <stdlib.h>     /* exit() */
 #include <string.h>     /* strerror() */
+#include <time.h>       /* clock_gettime() */
 #include <unistd.h>     /* write(), _exit() */
 
 #define LINE_SIZE PIPE_BUF  /* a longer line is cut short (its end is lost, not the buffer) */

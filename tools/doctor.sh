@@ -18,6 +18,7 @@
 #   DOCTOR_OS_RELEASE=FILE   read FILE for /etc/os-release: which distribution, so which
 #                            package names and package manager the fixes name
 #   DOCTOR_PROC=DIR          where /proc is (a DIR that does not exist: a system without /proc)
+# shellcheck disable=SC3043  # local, in the AppArmor check: dash, bash, busybox and macOS's sh have it
 set -u
 
 fails=0 warns=0
@@ -230,27 +231,44 @@ elif [ -n "$clone_ok" ]; then
 	ok "kernel.unprivileged_userns_clone = $clone_ok"
 fi
 # Ubuntu 23.10 and later: a user namespace made by an ordinary user gets no privileges unless
-# the program has an AppArmor profile with `userns,`. `sudo make apparmor` installs one for
-# the lab's five programs (tools/apparmor/containers-lab), bound to this directory.
-aa_profile=/etc/apparmor.d/containers-lab
+# the program has an AppArmor profile with `userns,`. `sudo make apparmor` grants it to
+# root-owned copies of the lab's five programs (tools/apparmor.sh, which says where the
+# profile is, for which paths, and whether it is loaded: `tools/apparmor.sh status`).
 aa_lab=no
-if [ "$apparmor" = 1 ]; then
-	if grep -qxF "@{lab}=$here" "$aa_profile" 2>/dev/null; then
+apparmor_grant() {
+	local state paths
+	state=$("$here/tools/apparmor.sh" status 2>/dev/null) || state=none
+	paths=${state#* }
+	[ "$paths" = "$state" ] && paths=""
+	state=${state%% *}
+	if [ "$apparmor" != 1 ]; then
+		[ -n "$apparmor" ] && ok "kernel.apparmor_restrict_unprivileged_userns = $apparmor"
+		[ "$state" != none ] && note "the lab's AppArmor grant (/etc/apparmor.d/containers-lab) is" \
+			"installed, though not needed here: sudo make apparmor-remove takes it away"
+		return 0
+	fi
+	case $state in
+	loaded)
 		aa_lab=yes
 		ok "kernel.apparmor_restrict_unprivileged_userns = 1 (Ubuntu 24.04), and the lab's" \
-			"AppArmor profile ($aa_profile) lets its five programs create user namespaces"
-	elif [ -e "$aa_profile" ]; then
-		warn "kernel.apparmor_restrict_unprivileged_userns = 1, and $aa_profile is for another" \
-			"directory ($(sed -n 's/^@{lab}=//p' "$aa_profile")): run sudo make apparmor here"
-	else
+			"AppArmor grant is loaded: $paths may create user namespaces, in their own process" \
+			"(not what they run); run those copies as yourself, until sudo make apparmor-remove" ;;
+	unloaded | unknown)
+		warn "kernel.apparmor_restrict_unprivileged_userns = 1, and the lab's AppArmor grant for" \
+			"$paths is installed but $([ "$state" = unloaded ] && echo "not loaded" || echo "not known to be loaded"):" \
+			"sudo make apparmor loads it again" ;;
+	old)
+		warn "kernel.apparmor_restrict_unprivileged_userns = 1, and /etc/apparmor.d/containers-lab" \
+			"is the lab's old profile, which grants user-writable paths under $paths and" \
+			"everything they run: sudo make apparmor-remove, then sudo make apparmor" ;;
+	*)
 		warn "kernel.apparmor_restrict_unprivileged_userns = 1 (Ubuntu 24.04): ordinary users'" \
-			"user namespaces get no privileges, so 03 -U and 04 fail: sudo make apparmor lets" \
-			"the lab's five programs have them (an AppArmor profile for those only; the rest" \
-			"of the machine stays restricted)"
-	fi
-elif [ -n "$apparmor" ]; then
-	ok "kernel.apparmor_restrict_unprivileged_userns = $apparmor"
-fi
+			"user namespaces get no privileges, so 03 -U and 04 fail: sudo make apparmor makes" \
+			"root-owned copies of the lab's five programs that may create them (not what they" \
+			"run; the rest of the machine stays restricted)" ;;
+	esac
+}
+apparmor_grant
 
 # The reason a user namespace was refused, from the settings above.
 userns_why() {
@@ -314,7 +332,8 @@ else
 		ok "unprivileged user namespaces ($who: unshare --user --map-root-user true)"
 	elif [ "$aa_lab" = yes ]; then
 		note "unshare gets no privileged user namespace ($who): AppArmor restricts it, as every" \
-			"program without a profile; the lab's programs have theirs (make check 4 shows it)"
+			"program without a profile; the lab's granted copies have theirs (make check 4" \
+			"BIN=/usr/local/lib/containers-lab/04-pipe-sync/pipe-sync shows it)"
 	else
 		userns=no
 		if probe user --user; then

@@ -12,9 +12,10 @@
 # What the filter keeps (each line starts with the PID as the host sees it):
 #   - in every process: fork, vfork, clone, clone3, execve (failed PATH lookups left out),
 #     wait4, waitid, unshare, setns, mount, umount2, sethostname, pivot_root, and exits;
-#   - in the lab's own processes (before they exec COMMAND): pipe2, prctl, pidfd_open and
-#     poll (die_with_parent), openat of /proc files (the ID maps), and read/write on a pipe
-#     they made or on a /proc file (the sync byte, the maps).
+#   - in the lab's own processes (before they exec COMMAND): the clone child's stack (mmap
+#     with MAP_STACK, the mprotect of its guard page, its munmap), pipe2, prctl, pidfd_open
+#     and poll (die_with_parent), openat of /proc files (the ID maps), and read/write on a
+#     pipe they made or on a /proc file (the sync byte, the maps).
 set -uo pipefail
 
 if ! command -v strace >/dev/null 2>&1; then
@@ -27,7 +28,7 @@ if [ -z "${LAB_CMD:-}" ]; then
 fi
 
 calls=fork,vfork,clone,clone3,execve,wait4,waitid,unshare,setns,mount,umount2,sethostname
-calls=$calls,pivot_root,pipe2,prctl,pidfd_open,poll,openat,read,write
+calls=$calls,pivot_root,pipe2,prctl,pidfd_open,poll,openat,read,write,mmap,mprotect,munmap
 log=$(mktemp "${TMPDIR:-/tmp}/lab-trace.XXXXXX")
 trap 'rm -f "$log"' EXIT
 
@@ -112,6 +113,21 @@ awk '
 		next
 	}
 	if (name ~ /^(prctl|pidfd_open|poll)$/) { print pid, rest; next }  # die_with_parent()
+	if (name == "mmap" && rest ~ /MAP_STACK/) {  # the clone child stack (the loader maps no MAP_STACK)
+		stack = rest
+		sub(/.*= /, "", stack)
+		stacks[stack] = 1
+		print pid, rest
+		next
+	}
+	if (name ~ /^(mprotect|munmap)$/) {        # its guard page, and giving it back
+		addr = rest
+		sub(/^[a-z]+\(/, "", addr)
+		sub(/,.*/, "", addr)
+		if (addr in stacks)
+			print pid, rest
+		next
+	}
 	if (name == "openat" && rest ~ /^openat\([^,]*, "\/proc\//) { print pid, rest; next }
 	if (name == "read" || name == "write") {
 		fd = rest
