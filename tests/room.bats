@@ -25,10 +25,10 @@ setup() {
 	chmod 755 "$ROOM"
 	for u in "${ROOM_USERS[@]}"; do
 		useradd --no-create-home --shell /bin/sh --comment "$ROOM_MARK" "$u"
-		mkdir -p "$ROOM/$u/lab/tools"
-		# the participant's own clone: the Makefiles, common/, the stages (built), the tools
-		cp -a "$LAB_ROOT"/Makefile "$LAB_ROOT"/common "$LAB_ROOT"/[0-9][0-9]-* "$ROOM/$u/lab/"
-		cp -a "$LAB_ROOT"/tools/*.mk "$ROOM/$u/lab/tools/"
+		mkdir -p "$ROOM/$u/lab"
+		# the participant's own clone: the Makefile, common/, the stages (built), tools/
+		cp -a "$LAB_ROOT"/Makefile "$LAB_ROOT"/common "$LAB_ROOT"/[0-9][0-9]-* "$LAB_ROOT"/tools \
+			"$ROOM/$u/lab/"
 		chown -R "$u:" "$ROOM/$u"
 		chmod 700 "$ROOM/$u"
 	done
