@@ -48,7 +48,7 @@ expect_no_local_path() {
 		"**Linux laptop** (Debian 12, Ubuntu 22.04 or 24.04, Fedora)" \
 		"sudo apt-get install build-essential git procps psmisc iproute2 util-linux strace" \
 		"sudo dnf install gcc make git procps-ng iproute util-linux psmisc strace" \
-		"sudo make apparmor" \
+		"make && sudo make apparmor   # Ubuntu 23.10 and 24.04 only" \
 		"**macOS or Windows, with Docker Desktop or Podman: the devcontainer.**" \
 		"Dev Containers: Reopen in Container" "core.autocrlf=false" \
 		"**macOS without Docker: a Lima VM.**" "brew install lima" \

@@ -84,7 +84,7 @@ The lab: $web
     sudo apt-get install build-essential git procps psmisc iproute2 util-linux strace   # Debian, Ubuntu
     sudo dnf install gcc make git procps-ng iproute util-linux psmisc strace            # Fedora
     git clone $url ~/lab && cd ~/lab
-    sudo make apparmor        # Ubuntu 23.10 and 24.04 only: lets the lab's programs use user namespaces
+    make && sudo make apparmor   # Ubuntu 23.10 and 24.04 only: copies of the lab's programs that may use user namespaces
 
 **macOS or Windows, with Docker Desktop or Podman: the devcontainer.** Install git (on macOS,
 the first \`git\` offers Apple's command line tools: accept; on Windows, Git for Windows), VS
