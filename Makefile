@@ -141,6 +141,7 @@ help:
 	@echo "  make diff N [FROM=M]       what stage N adds: diff -u of stage N-1's (or M's) C file and N's"
 	@echo "  make trace N [ARGS='...']  stage N's demo under strace -f, only the calls it teaches (RAW=1: all)"
 	@echo "  make doctor                pre-flight of this machine; which stages run here"
+	@echo "  make invite [URL= DATE=]   the participants' set-up email (Markdown): make invite > invite.md"
 	@echo "  sudo make apparmor [BIN=]  Ubuntu 23.10+: root-owned copies of the lab's programs (or BIN) in"
 	@echo "                             /usr/local/lib/containers-lab that may create user namespaces, and"
 	@echo "                             nothing they run; sudo make apparmor-remove takes it all away"

@@ -1,14 +1,25 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # doctor.sh: `make doctor`, a pre-flight for a workshop machine. One line per item:
 #
 #   ok    what was found
 #   warn  what is missing or limited, and what it costs (a demo, a tool, some tests)
 #   FAIL  what stops a stage from running here, and the fix
+#   note  what is worth knowing (WSL2, a container, the command that installs what is missing)
 #
 # then which stages can run here as this user. Exit status: 1 if any line says FAIL, else 0.
 # The namespace probes use unshare(1) to ask the kernel for what each stage asks for, so it
 # works before anything is built. It changes nothing on the machine.
-set -uo pipefail
+#
+# POSIX sh, not bash: on macOS (bash 3.2, no /proc) it must still run far enough to say, in
+# one line, that this is not Linux and where the lab runs instead; before that line it reads
+# nothing Linux has and macOS lacks. Two overrides, for the checks (tests/invite.bats) and for
+# trying another machine's case on this one:
+#
+#   DOCTOR_OS_RELEASE=FILE   read FILE for /etc/os-release: which distribution, so which
+#                            package names and package manager the fixes name
+#   DOCTOR_PROC=DIR          where /proc is (a DIR that does not exist: a system without /proc)
+# shellcheck disable=SC3043  # local, in the AppArmor check: dash, bash, busybox and macOS's sh have it
+set -u
 
 fails=0 warns=0
 ok()   { printf 'ok    %s\n' "$*"; }
@@ -17,13 +28,97 @@ warn() { printf 'warn  %s\n' "$*"; warns=$((warns + 1)); }
 FAIL() { printf 'FAIL  %s\n' "$*"; fails=$((fails + 1)); }
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# path_of NAME: the program NAME on PATH, as a file (for `true`, not the shell's builtin).
+path_of() {
+	(
+		IFS=:
+		set -f
+		for d in $PATH; do
+			[ -f "${d:-.}/$1" ] && [ -x "${d:-.}/$1" ] && { echo "${d:-.}/$1"; exit 0; }
+		done
+		exit 1
+	)
+}
+
+# --- Linux at all? ---------------------------------------------------------------------------
+# macOS (Darwin), a BSD, Windows' Git Bash: no namespaces, no clone flags. Say so in one line
+# and stop: every check below would only print misleading Linux answers.
+proc=${DOCTOR_PROC:-/proc}
+sys=$(uname -s 2>/dev/null) || sys=unknown
+if [ "$sys" != Linux ] || [ ! -r "$proc/self/status" ]; then
+	case $sys in
+	Darwin) what="this is macOS (Darwin $(uname -r 2>/dev/null)), not Linux" ;;
+	Linux) what="no /proc at $proc: this Linux has none mounted (a chroot? as root: mount -t proc proc /proc)" ;;
+	MINGW* | MSYS* | CYGWIN*) what="this is Windows ($sys), not Linux" ;;
+	*) what="this is ${sys:-an unknown system}, not Linux" ;;
+	esac
+	FAIL "$what; the lab needs a Linux kernel with /proc: run it in the devcontainer (VS Code + Docker" \
+		"Desktop or Podman: Reopen in Container), a Lima VM (brew install lima, then limactl" \
+		"start --name=lab --set \".param.LAB=\\\"\$PWD\\\"\" .devcontainer/lima.yaml; limactl" \
+		"shell lab) or a GitHub Codespace, and run make doctor there (README.md, Quick start)"
+	exit 1
+fi
+
+# --- which distribution: the package names and the installer the fixes name ------------------
+# ID and ID_LIKE of os-release(5) first (Fedora, RHEL, openSUSE, Arch, Debian, Ubuntu), else
+# whichever package manager is on PATH.
+os_release=${DOCTOR_OS_RELEASE:-/etc/os-release}
+[ -n "${DOCTOR_OS_RELEASE:-}" ] || [ -r "$os_release" ] || os_release=/usr/lib/os-release
+os_field() { sed -n "s/^$1=//p" "$os_release" 2>/dev/null | head -n 1 | tr -d "\"'"; }
+os_name=$(os_field PRETTY_NAME)
+family=""
+case " $(os_field ID) $(os_field ID_LIKE) " in
+*" debian "* | *" ubuntu "*) family=apt ;;
+*" fedora "* | *" rhel "* | *" centos "*) family=dnf ;;
+*" suse "* | *" opensuse "* | *" sles "*) family=zypper ;;
+*" arch "*) family=pacman ;;
+esac
+if [ -z "$family" ]; then
+	for m in apt-get dnf zypper pacman; do
+		have "$m" && { family=${m%-get}; break; }
+	done
+fi
+case $family in
+apt) installer="apt-get install" ;;
+dnf) installer="dnf install" ;;
+zypper) installer="zypper install" ;;
+pacman) installer="pacman -S" ;;
+*) installer="apt-get install" ;;       # Debian's names: the closest to a guess
+esac
+
+# pkg TOOL: the package that brings TOOL on this distribution.
+pkg() {
+	case $family:$1 in
+	apt:cc | :cc) echo build-essential ;;
+	*:cc) echo gcc ;;
+	dnf:ip) echo iproute ;;
+	*:ip) echo iproute2 ;;
+	dnf:ps | dnf:pgrep | pacman:ps | pacman:pgrep) echo procps-ng ;;
+	*:ps | *:pgrep) echo procps ;;
+	*:pstree) echo psmisc ;;
+	pacman:hostname) echo inetutils ;;
+	pacman:bats) echo bash-bats ;;
+	*:unshare | *:setpriv | *:nsenter | *:findmnt | *:lsns) echo util-linux ;;
+	*) echo "$1" ;;                      # make, git, strace, hostname, bats
+	esac
+}
+missing_pkgs=""
+# need TOOL: p=the package that brings TOOL, kept for the one install line at the end.
+need() {
+	p=$(pkg "$1")
+	case " $missing_pkgs " in *" $p "*) ;; *) missing_pkgs="${missing_pkgs:+$missing_pkgs }$p" ;; esac
+}
+if [ -n "$os_name" ] && [ "$family" != apt ]; then
+	note "$os_name: the package names below are its own (${installer%% *})"
+fi
+
 # sysctl NAME: its value from /proc/sys, or nothing when this kernel has no such setting.
 sysctl_val() {
-	local f=/proc/sys/${1//.//}
+	f=$proc/sys/$(printf %s "$1" | tr . /)
 	[ -r "$f" ] && cat "$f" 2>/dev/null
 }
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+here=$(cd "$(dirname "$0")/.." && pwd)
 uid=$(id -u)
 root=false
 [ "$uid" = 0 ] && root=true
@@ -33,30 +128,35 @@ root=false
 # WSL2 runs a real Linux kernel whose release says "microsoft" (e.g. 5.15.153.1-microsoft-
 # standard-WSL2).
 kernel=$(uname -r)
-osrelease=$(cat /proc/sys/kernel/osrelease 2>/dev/null) || osrelease=$kernel
-procversion=$(cat /proc/version 2>/dev/null) || procversion=""
-if [[ $procversion == *Microsoft* || $osrelease == *Microsoft ]]; then
+osrelease=$(cat "$proc/sys/kernel/osrelease" 2>/dev/null) || osrelease=$kernel
+procversion=$(cat "$proc/version" 2>/dev/null) || procversion=""
+wsl1=false
+case $procversion in *Microsoft*) wsl1=true ;; esac
+case $osrelease in *Microsoft) wsl1=true ;; esac
+if $wsl1; then
 	FAIL "kernel $osrelease is WSL1, which has no namespaces: use WSL2 (in Windows:" \
 		"wsl --set-version DISTRO 2), or the lab's devcontainer (.devcontainer/)"
 else
 	major=${kernel%%.*} rest=${kernel#*.}
 	minor=${rest%%[!0-9]*}
-	if ((major > 3 || (major == 3 && minor >= 8))); then
+	case $major$minor in '' | *[!0-9]*) major=0 minor=0 ;; esac
+	if [ "$major" -gt 3 ] || { [ "$major" -eq 3 ] && [ "$minor" -ge 8 ]; }; then
 		ok "kernel $kernel"
 	else
 		FAIL "kernel $kernel: user namespaces need 3.8 or newer; use a newer distribution"
 	fi
-	if [[ ${osrelease,,} == *microsoft* || ${procversion,,} == *microsoft* ]]; then
+	case $(printf '%s %s' "$osrelease" "$procversion" | tr '[:upper:]' '[:lower:]') in
+	*microsoft*)
 		note "WSL2 (kernel $osrelease): a real Linux kernel, the lab runs as on Linux; keep it" \
-			"in WSL's own files (~), not under /mnt/c, where builds are slow"
-	fi
+			"in WSL's own files (~), not under /mnt/c, where builds are slow" ;;
+	esac
 fi
 
 # --- each namespace type the stages use ------------------------------------------------
 # pid: 02-04; ipc, mnt, net, uts: 03-04; user: 03 -U and 04.
 missing_ns=""
 for ns in pid ipc mnt net uts user; do
-	[ -e "/proc/self/ns/$ns" ] || missing_ns="$missing_ns $ns"
+	[ -e "$proc/self/ns/$ns" ] || missing_ns="$missing_ns $ns"
 done
 if [ -z "$missing_ns" ]; then
 	ok "namespaces: pid ipc mnt net uts user (/proc/self/ns)"
@@ -80,9 +180,9 @@ fi
 # has_sys_admin SET: does the capability set SET (CapEff, CapBnd) of this process hold
 # CAP_SYS_ADMIN (bit 21)? CapBnd bounds even root: without it there, sudo cannot help.
 has_sys_admin() {
-	local v
-	v=$(awk -v k="$1:" '$1 == k { print $2 }' /proc/self/status 2>/dev/null)
-	[ -n "$v" ] && (((16#$v >> 21) & 1))
+	v=$(awk -v k="$1:" '$1 == k { print $2 }' "$proc/self/status" 2>/dev/null)
+	case $v in '' | *[!0-9a-fA-F]*) return 1 ;; esac
+	[ $(((0x$v >> 21) & 1)) = 1 ]
 }
 cap_sys_admin=false bnd_sys_admin=false
 has_sys_admin CapEff && cap_sys_admin=true
@@ -109,7 +209,7 @@ fi
 # Who tries: this user, or uid 65534 when we are root (root may always create them).
 as_user() {
 	if $root; then
-		(cd / && "$(readlink -f "$(type -P setpriv)")" --reuid=65534 --regid=65534 --clear-groups "$@")
+		(cd / && "$(readlink -f "$(path_of setpriv)")" --reuid=65534 --regid=65534 --clear-groups "$@")
 	else
 		"$@"
 	fi
@@ -184,11 +284,12 @@ userns_why() {
 # probe WHO FLAGS...: does unshare with FLAGS succeed? WHO is "me" or "user". The programs
 # are named by their real paths: uid 65534 may not be able to search a directory on our PATH.
 probe() {
-	local who=$1 unshare_bin true_bin
+	as_whom=$1
 	shift
-	unshare_bin=$(readlink -f "$(type -P unshare)")
-	true_bin=$(readlink -f "$(type -P true)")
-	if [ "$who" = user ]; then
+	unshare_bin=$(readlink -f "$(path_of unshare)")
+	true_bin=$(path_of true) || true_bin=/bin/true
+	true_bin=$(readlink -f "$true_bin")
+	if [ "$as_whom" = user ]; then
 		as_user "$unshare_bin" "$@" "$true_bin" >/dev/null 2>&1
 	else
 		"$unshare_bin" "$@" "$true_bin" >/dev/null 2>&1
@@ -220,9 +321,11 @@ fi
 userns=unknown      # can an ordinary user create a user namespace with root inside?
 rootless=unknown    # ...and the whole stage-04 container, a fresh /proc included?
 if ! have unshare; then
-	warn "cannot probe namespaces: unshare not found: apt-get install util-linux"
+	need unshare
+	warn "cannot probe namespaces: unshare not found: $installer $p"
 elif $root && ! have setpriv; then
-	warn "cannot probe unprivileged user namespaces: setpriv not found: apt-get install util-linux"
+	need setpriv
+	warn "cannot probe unprivileged user namespaces: setpriv not found: $installer $p"
 else
 	if probe user --user --map-root-user; then
 		userns=yes
@@ -267,23 +370,25 @@ fi
 if have cc; then
 	ok "cc: $(cc --version 2>/dev/null | head -n 1)"
 else
-	FAIL "cc not found: no stage can be built: apt-get install build-essential"
+	need cc
+	FAIL "cc not found: no stage can be built: $installer $p"
 fi
 if have make; then
 	ok "make: $(make --version 2>/dev/null | head -n 1)"
 else
-	FAIL "make not found: apt-get install make (or build-essential)"
+	need make
+	FAIL "make not found: $installer $p"
 fi
 
 # bats 1.5 or newer, or a way for `make test` to fetch one (tools/deps.sh).
 bats_version() {
-	local v
 	v=$("$1" --version 2>/dev/null) || return 1
 	v=${v#Bats }
-	local major=${v%%.*} rest=${v#*.}
-	local minor=${rest%%.*}
-	[[ $major =~ ^[0-9]+$ && $minor =~ ^[0-9]+$ ]] || return 1
-	((major > 1 || (major == 1 && minor >= 5))) || return 1
+	bmajor=${v%%.*} rest=${v#*.}
+	bminor=${rest%%.*}
+	case $bmajor in '' | *[!0-9]*) return 1 ;; esac
+	case $bminor in '' | *[!0-9]*) return 1 ;; esac
+	[ "$bmajor" -gt 1 ] || { [ "$bmajor" -eq 1 ] && [ "$bminor" -ge 5 ]; } || return 1
 	echo "$v"
 }
 if have bats && v=$(bats_version bats); then
@@ -297,29 +402,37 @@ elif have git || have npm; then
 elif $root && have apt-get; then
 	warn "bats 1.5+ not found: make test will apt-get install bats"
 else
-	FAIL "bats 1.5+ not found, and no git or npm to fetch it: apt-get install bats (or npm install -g bats)"
+	need bats
+	FAIL "bats 1.5+ not found, and no git or npm to fetch it: $installer $p (or npm install -g bats)"
 fi
 
-# tool package what-it-costs: warn with the fix when missing.
+# tool TOOL WHAT-IT-COSTS: ok with where it is, or warn with the package that brings it.
+# The stages named are the ones whose workshop path or demo types TOOL.
 tool() {
 	if have "$1"; then
 		ok "$1 ($(command -v "$1"))"
 	else
-		warn "$1 not found: apt-get install $2 ($3)"
+		need "$1"
+		warn "$1 not found: $installer $p ($2)"
 	fi
 }
-tool strace strace "make trace needs it"
-tool ip iproute2 "the demos of stages 03 and 04 use ip link; without it they read /proc/net/dev"
-tool ps procps "the demos use ps; without it they list /proc"
-tool hostname hostname "the demos of stages 03 and 04 use it"
-for t in unshare setpriv nsenter findmnt lsns; do
-	tool "$t" util-linux "the observations and some checks use it"
+tool git "to clone the lab, and for make test to fetch bats"
+tool pstree "stages 00 and 01: the second terminal shows the process tree with it"
+tool pgrep "stages 00, 03 and 04: the second terminal finds your container with it"
+tool ps "stages 01-04: the demos and the second terminal use it; without it the demos list /proc"
+tool ip "stages 03 and 04: the demos use ip link; without it they read /proc/net/dev"
+tool hostname "stages 03 and 04: the demos use it"
+tool nsenter "stage 03: the second terminal enters the container's UTS namespace with it"
+tool lsns "stages 02-04: the observations list namespaces with it"
+tool strace "make trace needs it"
+for t in unshare setpriv findmnt; do
+	tool "$t" "make doctor's probes, the observations and some checks use it"
 done
 
 # --- which stages run here ---------------------------------------------------------------
 # runnable AS: the stages that run as root (AS=root) or as an ordinary user (AS=user).
 runnable() {
-	local s=""
+	s=""
 	if have cc && have make && [ -z "$missing_ns" ]; then
 		s="00 01"
 		if [ "$1" = root ]; then
@@ -338,7 +451,10 @@ if $root; then
 else
 	echo "stages that run here as uid $uid: $(runnable user) (02, and 03 without -U, need sudo)"
 fi
-if ((fails)); then
+if [ -n "$missing_pkgs" ]; then
+	note "what is missing, in one command: sudo $installer $missing_pkgs"
+fi
+if [ "$fails" -gt 0 ]; then
 	echo "doctor: $fails FAIL, $warns warn: fix the FAIL lines before the workshop"
 	exit 1
 fi

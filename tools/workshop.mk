@@ -6,6 +6,7 @@
 #                [BIN=path]     ...or your own program's run of that demo
 #                [RAW=1]        ...with every traced call, unfiltered
 #   make doctor                 pre-flight of this machine: kernel, namespaces, privileges, tools
+#   make invite [URL= DATE= CONTACT=]  the participants' set-up email, Markdown on stdout
 #   make apparmor [BIN=path]    (sudo) Ubuntu 23.10+: root-owned copies of the lab's five programs
 #                               (or of BIN) that may create user namespaces, and nothing they run
 #                               [LIBDIR=/usr/local/lib/containers-lab] [DESTDIR=staging dir]
@@ -15,7 +16,7 @@
 #
 # N is read as in `make stage N` (3, 03, diff-3, N=3): see NUM_GOALS in the Makefile.
 
-.PHONY: diff trace doctor apparmor apparmor-remove container-test
+.PHONY: diff trace doctor invite apparmor apparmor-remove container-test
 
 # The stage directory FROM=M names (3 or 03), or nothing.
 FROM_DIR = $(patsubst %/,%,$(firstword $(wildcard $(FROM)-*/ 0$(FROM)-*/)))
@@ -52,6 +53,13 @@ trace: need-stage $(DIR)
 
 doctor:
 	@tools/doctor.sh
+
+# The invitation: tools/invite.sh (URL, DATE, CONTACT; warnings on stderr, the text on stdout).
+invite: export INVITE_URL = $(URL)
+invite: export INVITE_DATE = $(DATE)
+invite: export INVITE_CONTACT = $(CONTACT)
+invite:
+	@tools/invite.sh
 
 # LIBDIR and DESTDIR reach tools/apparmor.sh through the environment (make exports variables
 # set on its command line).
