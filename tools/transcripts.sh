@@ -30,15 +30,16 @@
 # - The blocks of one file run in order (a break-it builds in one block, runs in the next),
 #   each from the lab's top directory, each with a time limit; `/tmp/lab-scratch-$USER` is
 #   replaced with a scratch directory of the run's own.
-# - What varies is normalised on both sides before comparing: numbers of four or more digits
-#   (PIDs, namespace inodes, uids such as 1000 or 65534), addresses (0x...), 12-hex-digit
+# - What varies is normalised on both sides before comparing: numbers of three or more digits but
+#   125 to 159, the exit statuses (PIDs, inodes, uids such as 1000 or 65534), addresses (0x...), 12-hex-digit
 #   container IDs, times and durations, `Makefile:NN`, the host's name, the user's name
 #   (`nobody`, `participant`, the current user), the scratch directory, runs of blanks.
 #   bash's job lines (`[1] 4242`, `[1]+ Done ...`) are shown only by an interactive shell
 #   and are left out. Lines are compared as a set with counts: the order in which a program
 #   and its child write is the scheduler's choice.
 # - A block that cannot run unattended (two terminals, a long sleep, Ctrl-C, Ctrl-Z) is
-#   marked, on the last non-blank line above its fence, with
+#   marked at the end of the last non-blank line above its fence (a line of its own, or the end
+#   of the sentence that introduces the block) with
 #       <!-- unattended: REASON -->
 #   or, when it is a second terminal's view of a command started in the first,
 #       <!-- unattended: REASON; terminal 1: COMMAND -->
@@ -50,7 +51,7 @@
 #   output lines, each of which must appear.
 # - A ```c block must quote code of the lab: with all whitespace removed, each part between
 #   `...` lines must appear in the stage's own C file or in common/*.c (for files outside a
-#   stage: in any of the lab's C files), unless the line above its fence is
+#   stage: in any of the lab's C files), unless the line above its fence ends with
 #       <!-- sketch: REASON -->
 #   (a program to save and build, a shortened or changed version).
 set -uo pipefail
@@ -88,14 +89,16 @@ blocks() {
 	/^[ \t]*```/ {
 		if (!code) {
 			code = 1; info = $0; sub(/^[ \t]*```/, "", info); start = NR
+			ind = match($0, /[^ \t]/) - 1   # an indented fence (in a list): its lines too
 			unatt = ""; t1 = ""; sketch = 0
-			if (prev ~ /^<!-- unattended:/) {
-				unatt = prev; sub(/^<!-- unattended: */, "", unatt); sub(/ *-->$/, "", unatt)
+			if (prev ~ /<!-- unattended:.*-->[ \t]*$/) {
+				unatt = prev; sub(/^.*<!-- unattended: */, "", unatt); sub(/ *-->$/, "", unatt)
 				if (match(unatt, /; *terminal 1: */)) {
 					t1 = substr(unatt, RSTART + RLENGTH); unatt = substr(unatt, 1, RSTART - 1)
 				}
 			}
-			if (prev ~ /^<!-- sketch/) sketch = 1
+			if (prev ~ /<!-- sketch[^>]*-->[ \t]*$/) sketch = 1
+			tty = (prev ~ /<!-- in a terminal[^>]*-->[ \t]*$/)
 			n = 0; isc = (info ~ /^c[ \t]*$/)
 			next
 		}
@@ -103,14 +106,15 @@ blocks() {
 		if (isc) { print "X\037" start "\037" sketch; for (i = 1; i <= n; i++) print "P\037" body[i]; print "E" }
 		else if (first != "") {
 			first = ""; cmd = ""; hd = ""; cont = 0
-			print "B\037" start "\037" (unatt != "" ? "unattended" : "run") "\037" unatt "\037" t1
+			print "B\037" start "\037" (unatt != "" ? "unattended" : tty ? "tty" : "run") "\037" unatt "\037" t1
 			for (i = 1; i <= n; i++) {
 				l = body[i]
 				if (hd != "") { cmd = cmd "\036" l; if (l == hd) hd = ""; continue }
 				if (cont) { cmd = cmd "\036" l; cont = (l ~ /\\$/); continue }
 				if (match(l, /^(~\/lab|T[12])?[$#] /)) {
 					p = substr(l, 1, RLENGTH - 1); k = substr(p, length(p))
-					if (k == "$" || blockkind == "#") {
+					pp = substr(p, 1, length(p) - 1)
+					if ((k == "$" || blockkind == "#") && (pp == bprefix || (pp ~ /^T/ && bprefix ~ /^T/))) {
 						flush_cmd(); cmd = substr(l, RLENGTH + 1)
 						ckind = (p ~ /^T1/) ? "T1" : k
 						cont = (cmd ~ /\\$/)
@@ -127,9 +131,10 @@ blocks() {
 		next
 	}
 	code {
+		if (ind > 0 && substr($0, 1, ind) ~ /^[ \t]*$/) $0 = substr($0, ind + 1)
 		body[++n] = $0
 		if (first == "" && !isc && match($0, /^(~\/lab|T[12])?[$#] /)) {
-			first = substr($0, RLENGTH - 1, 1); blockkind = first
+			first = substr($0, RLENGTH - 1, 1); blockkind = first; bprefix = substr($0, 1, RLENGTH - 2)
 		}
 		next
 	}
@@ -143,7 +148,7 @@ norm() {
 	host=$(hostname 2>/dev/null || echo none)
 	user=$(id -un 2>/dev/null || echo none)
 	[ "$user" = root ] && user=nobody
-	sed -zE 's/strace: Process [0-9]+ attached\n?//g' |
+	tr -d '\r' | sed -zE 's/strace: Process [0-9]+ attached\n?//g' |
 	sed -E "s#^(bash|/[^ ]*/script): line [0-9]+: #bash: #
 		/^bash: [0-9]+ (Killed|Terminated|Done)/d
 		s#/\\* [0-9]+ vars \\*/#/* N vars */#g
@@ -151,7 +156,9 @@ norm() {
 		s/[[:space:]]+/ /g; s/^ //; s/ \$//
 		/^\[[0-9]+\][+-]? /d
 		/^\$/d
+		/^[$#]\$/d
 		s/lab-scratch-[A-Za-z0-9_\$]+/lab-scratch-USER/g
+		s/\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b/MAC/g
 		s/0x[0-9a-fA-F]+/ADDR/g
 		s/\b[0-9a-f]{64}\b/ID/g
 		s/\b[0-9a-f]{12}\b/ID/g
@@ -159,7 +166,11 @@ norm() {
 		s/\b[0-9]+:[0-9]{2}(:[0-9]{2})?(\.[0-9]+)?\b/T/g
 		s/\b[0-9]+\.[0-9]+\b/F/g
 		s/Makefile:[0-9A-Z]+/Makefile:NN/g
-		s/\b[0-9]{4,}\b/N/g
+		s/\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b/DATE/g
+		s/\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +[0-9]{1,2}\b/DATE/g
+		s/si_([us])time=[0-9]+( \/\* [^*]* \*\/)?/si_\1time=N/g
+		s/ ([RSDTZI])\+ / \1 /g
+		s/\b(12[5-9]|1[3-5][0-9])\b/<\1>/g; s/\b[0-9]{3,}\b/N/g; s/<(1[0-9]{2})>/\1/g
 		s/\b(nobody|nogroup|participant|$user)\b/USER/g
 		s/\b$host\b/HOST/g"
 }
@@ -185,6 +196,9 @@ prepare() {
 	lab=$scratch/lab
 	mkdir -p "$lab" "$scratch/home"
 	is_root && chown 65534:65534 "$scratch/home"
+	# every path begins with mkdir -p /tmp/lab-scratch-$USER: the checker's users have theirs
+	mkdir -p "$scratch/lab-scratch-$(id -un)"
+	is_root && install -d -o 65534 -g 65534 "$scratch/lab-scratch-nobody"
 	{ git -C "$root" ls-files -co --exclude-standard 2>/dev/null || find . -type f; } |
 		grep -v '^\.deps/' | (cd "$root" && cpio -pdm --quiet "$lab") 2>/dev/null ||
 		cp -a "$root/." "$lab"
@@ -227,7 +241,7 @@ covers() {
 
 # run_block FILE LINE KIND: run the block read into CMDS/KINDS/OUTS, compare, count.
 run_block() {
-	local f=$1 line=$2 kind=$3 d i script exp act
+	local f=$1 line=$2 kind=$3 mode=$4 d i script exp act redir
 	d=$scratch/b.$((++nblock))
 	mkdir -p "$d"; chmod 777 "$d"
 	script=$d/script
@@ -236,7 +250,12 @@ run_block() {
 		echo 'unset MAKEFLAGS MFLAGS MAKELEVEL N FROM ARGS BIN RAW'
 		[ "$kind" = '#' ] && echo "sudo() { while [ \"\${1#-}\" != \"\$1\" ]; do shift; done; \"\$@\"; }"
 		for ((i = 0; i < ${#CMDS[@]}; i++)); do
-			printf '{ %s\n} >%q 2>&1 </dev/null\n' "$(cmd_text "${CMDS[i]}")" "$d/out.$i"
+			# in a terminal (script(1) gives one), everything goes to it, and script to out.0
+			redir=$(printf '>%q 2>&1 </dev/null' "$d/out.$i")
+			[ "$mode" = tty ] && redir=''
+			printf '{ %s\n} %s\n' "$(cmd_text "${CMDS[i]}")" "$redir"
+			# and reads what a kill did before typing on
+			[[ $(cmd_text "${CMDS[i]}") == *kill* ]] && echo "sleep 0.3"
 			# a human types the next command after the job has started: wait for its child
 			if [[ $(cmd_text "${CMDS[i]}") =~ \&[[:space:]]*$ ]]; then
 				echo "for _ in \$(seq 20); do pgrep -P \$! >/dev/null && break; sleep 0.1; done; sleep 0.3"
@@ -245,8 +264,15 @@ run_block() {
 		echo "kill -KILL \$(jobs -p) 2>/dev/null; :"
 	} >"$script"
 	chmod 644 "$script"
-	timeout -k 2 90 bash -c "$(declare -f as_block_user is_root); scratch='$scratch'; as_block_user '$kind' '$script'" \
-		>"$d/log" 2>&1 </dev/null 3>&-
+	if [ "$mode" = tty ]; then
+		printf 'SHELL=/bin/bash exec script -qec %q /dev/null\n' "bash $script" >"$d/tty"
+		chmod 644 "$d/tty"
+		timeout -k 2 90 bash -c "$(declare -f as_block_user is_root); scratch='$scratch'; as_block_user '$kind' '$d/tty'" \
+			>"$d/out.0" 2>&1 </dev/null 3>&-
+	else
+		timeout -k 2 90 bash -c "$(declare -f as_block_user is_root); scratch='$scratch'; as_block_user '$kind' '$script'" \
+			>"$d/log" 2>&1 </dev/null 3>&-
+	fi
 	exp=$(printf '%s\n' "${OUTS[@]}" | norm | sort)
 	act=$(cat "$d"/out.* 2>/dev/null | norm | sort)
 	run[$f]=$((run[$f] + 1))
@@ -293,9 +319,12 @@ run_unattended() {
 	sleep 0.2
 	for ((i = 0; i < ${#CMDS[@]}; i++)); do
 		c=$(cmd_text "${CMDS[i]}")
-		# not run: terminal 1's own commands, literal PIDs, Ctrl-C, foreground long sleeps
+		# not run: terminal 1's own commands, a kill of a literal PID (the runtime's, or the
+		# container's?), Ctrl-C, Ctrl-Z, long foreground sleeps. Any other literal PID is the
+		# one terminal 1 shows: the newest process under COMMAND.
 		[ "${KINDS[i]}" = T1 ] && continue
-		grep -qE '(/proc/|kill( -[A-Z0-9]+)? |-[tpP] |pstree -ps? )[0-9]{3,}|\^[CZ]|sleep [0-9]{3}( |$)' <<<"$c" && continue
+		grep -qE 'kill( -[A-Z0-9]+)? [0-9]{3,}|\^[CZ]|sleep [0-9]{3}( |$)' <<<"$c" && continue
+		c=$(sed -E "s#(/proc/|-[tpN] |pstree( -[A-Za-z]+)* )[0-9]{3,}\b#\1$pid#g" <<<"$c")
 		c=$(sed -E "s#(/proc/|-[tp] |kill (-[A-Z0-9]+ )?)PID\b#\1$pid#g; s#(/proc/|-[tp] |kill (-[A-Z0-9]+ )?)RUNTIME\b#\1${rt:-$bgpid}#g" <<<"$c")
 		k=${KINDS[i]}
 		if [[ $c == sudo\ * ]]; then
@@ -390,7 +419,7 @@ for f in "$@"; do
 				skipped[$f]=$((skipped[$f] + 1))
 				continue
 			fi
-			run_block "$f" "$bline" "$BLOCKKIND"
+			run_block "$f" "$bline" "$BLOCKKIND" "$bmode"
 			;;
 		esac
 	done < <(blocks "$f")
