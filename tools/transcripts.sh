@@ -143,6 +143,7 @@ blocks() {
 }
 
 # norm: normalise lines on stdin (see the header), dropping bash job lines and blank lines.
+# shellcheck disable=SC2120  # the sed script holds \1 and \$, not arguments
 norm() {
 	local host user
 	host=$(hostname 2>/dev/null || echo none)
