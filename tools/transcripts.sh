@@ -85,6 +85,7 @@ fi
 # and the ```c excerpts as X LINE SKETCH, then P LINE-OF-CODE, then E.
 blocks() {
 	awk '
+	function odd(s,   t) { t = s; return gsub("\047", "", t) % 2 }
 	function flush_cmd() { if (cmd != "") { print "C\037" ckind "\037" cmd }; cmd = "" }
 	/^[ \t]*```/ {
 		if (!code) {
@@ -110,14 +111,14 @@ blocks() {
 			for (i = 1; i <= n; i++) {
 				l = body[i]
 				if (hd != "") { cmd = cmd "\036" l; if (l == hd) hd = ""; continue }
-				if (cont) { cmd = cmd "\036" l; cont = (l ~ /\\$/); continue }
+				if (cont) { cmd = cmd "\036" l; cont = (l ~ /\\$/) || odd(cmd); continue }
 				if (match(l, /^(~\/lab|T[12])?[$#] /)) {
 					p = substr(l, 1, RLENGTH - 1); k = substr(p, length(p))
 					pp = substr(p, 1, length(p) - 1)
 					if ((k == "$" || blockkind == "#") && (pp == bprefix || (pp ~ /^T/ && bprefix ~ /^T/))) {
 						flush_cmd(); cmd = substr(l, RLENGTH + 1)
 						ckind = (p ~ /^T1/) ? "T1" : k
-						cont = (cmd ~ /\\$/)
+						cont = (cmd ~ /\\$/) || odd(cmd)   # a quote still open goes on too
 						if (match(cmd, /<<-?[ \t]*'"'"'?[A-Za-z_]+'"'"'?/)) {
 							hd = substr(cmd, RSTART, RLENGTH); gsub(/[<\-'"'"' \t]/, "", hd)
 						}
@@ -151,7 +152,9 @@ norm() {
 	[ "$user" = root ] && user=nobody
 	tr -d '\r' | sed -zE 's/strace: Process [0-9]+ attached\n?//g' |
 	sed -E "s#^(bash|/[^ ]*/script): line [0-9]+: #bash: #
-		/^bash: [0-9]+ (Killed|Terminated|Done)/d
+		s/^bash: [0-9]+ +(Killed|Terminated|Segmentation fault|Aborted|Hangup|Interrupt|Quit)( \(core dumped\))? .*$/\1/
+		s/^\[[0-9]+\][+-]? +(Killed|Terminated|Segmentation fault|Aborted|Hangup|Interrupt|Quit)( \(core dumped\))? .*$/\1/
+		/^bash: [0-9]+ +(Done|Exit [0-9]+) /d
 		s#/\\* [0-9]+ vars \\*/#/* N vars */#g
 		s#${scratch:-/nonexistent}/#/tmp/#g
 		s/[[:space:]]+/ /g; s/^ //; s/ \$//
@@ -161,6 +164,10 @@ norm() {
 		s/lab-scratch-[A-Za-z0-9_\$]+/lab-scratch-USER/g
 		s/\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b/MAC/g
 		s/0x[0-9a-fA-F]+/ADDR/g
+		s/(queue id:) [0-9]+/\1 N/g; s/^ADDR [0-9]+ /ADDR N /g
+		s/container [0-9a-f]{6,}/container ID/g
+		s#/dev/pts/[0-9]+#/dev/pts/N#g
+		s/(write\([0-9]+(<[^>]*>)?, '?\"[^\"]*\"(\.\.\.)?, )[0-9]+\) = [0-9]+/\1L) = L/g
 		s/\b[0-9a-f]{64}\b/ID/g
 		s/\b[0-9a-f]{12}\b/ID/g
 		s/\b[0-9]+(\.[0-9]+)? ?(ns|us|µs|ms|s)\b/T/g
@@ -171,7 +178,7 @@ norm() {
 		s/\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +[0-9]{1,2}\b/DATE/g
 		s/si_([us])time=[0-9]+( \/\* [^*]* \*\/)?/si_\1time=N/g
 		s/ ([RSDTZI])\+ / \1 /g
-		s/\b(12[5-9]|1[3-5][0-9])\b/<\1>/g; s/\b[0-9]{3,}\b/N/g; s/<(1[0-9]{2})>/\1/g
+		s/\b(12[5-9]|1[3-5][0-9])\b/E\1E/g; s/\b[0-9]{3,}\b/N/g; s/E(1[0-9]{2})E/\1/g
 		s/\b(nobody|nogroup|participant|$user)\b/USER/g
 		s/\b$host\b/HOST/g"
 }
@@ -296,6 +303,8 @@ who_runs() {
 # run_unattended FILE LINE REASON T1: start T1 (if any), run what can be run, compare each.
 run_unattended() {
 	local f=$1 line=$2 t1=$4 d i c k bgpid pid="" rt="" end n=0 t1kind='$' var
+	# terminal 1 runs as root when the block's prompts are root's (#), or its command is sudo's
+	for k in "${KINDS[@]}"; do [ "$k" = '#' ] && t1kind='#'; done
 	d=$scratch/b.$((++nblock))
 	mkdir -p "$d"; chmod 777 "$d"
 	: >"$d/env"; chmod 666 "$d/env"
