@@ -155,6 +155,9 @@ norm() {
 		s/^bash: [0-9]+ +(Killed|Terminated|Segmentation fault|Aborted|Hangup|Interrupt|Quit)( \(core dumped\))? .*$/\1/
 		s/^\[[0-9]+\][+-]? +(Killed|Terminated|Segmentation fault|Aborted|Hangup|Interrupt|Quit)( \(core dumped\))? .*$/\1/
 		/^bash: [0-9]+ +(Done|Exit [0-9]+) /d
+		# a job killed by a signal: bash says so when it is in the foreground, in an interactive
+		# shell when it reaps the job, and not always in a script: not compared
+		/^(Killed|Terminated|Segmentation fault|Aborted|Hangup|Interrupt|Quit)( \(core dumped\))?$/d
 		s#/\\* [0-9]+ vars \\*/#/* N vars */#g
 		s#${scratch:-/nonexistent}/#/tmp/#g
 		s/[[:space:]]+/ /g; s/^ //; s/ \$//
