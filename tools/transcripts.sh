@@ -44,11 +44,14 @@
 #   or, when it is a second terminal's view of a command started in the first,
 #       <!-- unattended: REASON; terminal 1: COMMAND -->
 #   With `terminal 1:`, the checker starts COMMAND in the background, waits until it has a
-#   child, and runs the block's commands that it can against it: the word PID in a command
-#   becomes the newest process under COMMAND (the container's init, or sleep), RUNTIME the
-#   runtime's PID. Commands a block shows with literal PIDs, Ctrl-C or a foreground command
-#   of terminal 1 (`T1$`) are not run; each command that is run is compared with its own
-#   output lines, each of which must appear.
+#   child, and runs the block's commands that it can against it, each as the block's user (or
+#   root for `sudo`), variables kept from one to the next: a literal PID after `/proc/`,
+#   `-p`, `-t` or `pstree` (and the words PID, RUNTIME there) becomes the newest process under
+#   COMMAND (the container's init, or sleep). A `kill` of a literal PID, Ctrl-C, Ctrl-Z or a
+#   command of terminal 1 (`T1$`) is not run; each command run is compared with its own
+#   output lines, each of which must appear. A block that needs a terminal (stdio buffering,
+#   `ls -l /proc/self/fd`) ends the line above its fence with <!-- in a terminal -->: it runs
+#   in a pty that script(1) gives it.
 # - A ```c block must quote code of the lab: with all whitespace removed, each part between
 #   `...` lines must appear in the stage's own C file or in common/*.c (for files outside a
 #   stage: in any of the lab's C files), unless the line above its fence ends with
@@ -152,9 +155,9 @@ norm() {
 	[ "$user" = root ] && user=nobody
 	tr -d '\r' | sed -zE 's/strace: Process [0-9]+ attached\n?//g' |
 	sed -E "s#^(bash|/[^ ]*/script): line [0-9]+: #bash: #
-		s/^bash: [0-9]+ +(Killed|Terminated|Segmentation fault|Aborted|Hangup|Interrupt|Quit)( \(core dumped\))? .*$/\1/
+		s/^bash: +[0-9]+ +(Killed|Terminated|Segmentation fault|Aborted|Hangup|Interrupt|Quit)( \(core dumped\))? .*$/\1/
 		s/^\[[0-9]+\][+-]? +(Killed|Terminated|Segmentation fault|Aborted|Hangup|Interrupt|Quit)( \(core dumped\))? .*$/\1/
-		/^bash: [0-9]+ +(Done|Exit [0-9]+) /d
+		/^bash: +[0-9]+ +(Done|Exit [0-9]+) /d
 		# a job killed by a signal: bash says so when it is in the foreground, in an interactive
 		# shell when it reaps the job, and not always in a script: not compared
 		/^(Killed|Terminated|Segmentation fault|Aborted|Hangup|Interrupt|Quit)( \(core dumped\))?$/d
@@ -163,7 +166,7 @@ norm() {
 		s/[[:space:]]+/ /g; s/^ //; s/ \$//
 		/^\[[0-9]+\][+-]? /d
 		/^\$/d
-		/^[$#]\$/d
+		/^[\$#]\$/d
 		s/lab-scratch-[A-Za-z0-9_\$]+/lab-scratch-USER/g
 		s/\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b/MAC/g
 		s/0x[0-9a-fA-F]+/ADDR/g
