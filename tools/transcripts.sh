@@ -21,9 +21,9 @@
 #   `T2# `). The first prompt sets the block's style: only lines with the same prefix are
 #   commands (after `~/lab$ make stage 0`, make's own echo `$ ./00-fork-exec/...` is
 #   output), and where the first prompt is `$ `, lines starting `# ` are output (bats prints
-#   its comments that way); a command with a quote still open goes on on the next line too, as does one
-#   ending in `\`; a here-document (`<<'EOF'`) goes on to its end word. Every other line up to the next
-#   prompt is the command's output; a line `...` leaves lines out, and then each line shown
+#   its comments that way). A command with a quote still open, or ending in `\`, goes on on
+#   the next line; a here-document (`<<'EOF'`) goes on to its end word. Every other line up
+#   to the next prompt is the command's output; a line `...` leaves lines out, and then each line shown
 #   must appear, in any order.
 # - Ordinary-user blocks run as the current user, or, when the checker is root, as uid 65534
 #   (nobody), in a scratch copy of the lab that user can read. `sudo CMD` runs CMD as root
