@@ -28,7 +28,9 @@
 # - Ordinary-user blocks run as the current user, or, when the checker is root, as uid 65534
 #   (nobody), in a scratch copy of the lab that user can read. `sudo CMD` runs CMD as root
 #   (the whole block then runs as root; it is skipped when the checker is not root). Root
-#   blocks run as root, and are skipped, counted, when the checker is not root.
+#   blocks run as root (in mount, UTS and IPC namespaces of their own, so a line meant for a
+#   container cannot change the host's mounts, name or queues), and are skipped, counted,
+#   when the checker is not root.
 # - The blocks of one file run in order (a break-it builds in one block, runs in the next),
 #   each from the lab's top directory, each with a time limit; `/tmp/lab-scratch-$USER` is
 #   replaced with a scratch directory of the run's own.
@@ -194,14 +196,30 @@ norm() {
 # is_root: is the checker root?
 is_root() { [ "$(id -u)" = 0 ]; }
 
-# as_block_user KIND SCRIPT: run bash SCRIPT as the block's user (see the header).
+# as_block_user KIND SCRIPT: run bash SCRIPT as the block's user (see the header), in a
+# session of its own whose ID goes to SCRIPT.sid, so that what it leaves running can be ended.
 as_block_user() {
+	echo $$ >"$2.sid"
 	if [ "$1" = '$' ] && is_root; then
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 			env HOME="$scratch/home" USER=nobody LOGNAME=nobody bash "$2"
+	elif is_root; then
+		# root's blocks get mount, UTS and IPC namespaces of their own (mounts private): a
+		# line meant for a container's shell cannot rename the host, leave a mount or a
+		# message queue on it. The PID and network namespaces stay the host's, as shown.
+		unshare --mount --uts --ipc --propagation private env USER=root bash "$2"
 	else
 		env USER="$(id -un)" bash "$2"
 	fi
+}
+
+# in_session SECONDS KIND SCRIPT: as_block_user in a session of its own, for at most SECONDS;
+# then whatever is left in that session (a background job, a hung break-it) is killed.
+in_session() {
+	timeout -k 2 "$1" setsid bash -c "$(declare -f as_block_user is_root); scratch='$scratch'; as_block_user '$2' '$3'"
+	local rc=$?
+	[ -s "$3.sid" ] && pkill -KILL -s "$(cat "$3.sid")" 2>/dev/null
+	return $rc
 }
 
 # prepare: the scratch copy of the lab, built, readable by everyone ($lab), and $scratch.
@@ -283,10 +301,10 @@ run_block() {
 	if [ "$mode" = tty ]; then
 		printf 'SHELL=/bin/bash exec script -qec %q /dev/null\n' "bash $script" >"$d/tty"
 		chmod 644 "$d/tty"
-		timeout -k 2 90 bash -c "$(declare -f as_block_user is_root); scratch='$scratch'; as_block_user '$kind' '$d/tty'" \
+		in_session 90 "$kind" "$d/tty" \
 			>"$d/out.0" 2>&1 </dev/null 3>&-
 	else
-		timeout -k 2 90 bash -c "$(declare -f as_block_user is_root); scratch='$scratch'; as_block_user '$kind' '$script'" \
+		in_session 90 "$kind" "$script" \
 			>"$d/log" 2>&1 </dev/null 3>&-
 	fi
 	exp=$(printf '%s\n' "${OUTS[@]}" | norm | sort)
@@ -357,7 +375,7 @@ run_unattended() {
 			done
 		} >"$d/c.$i"
 		chmod 644 "$d/c.$i"
-		timeout -k 1 10 bash -c "$(declare -f as_block_user is_root); scratch='$scratch'; as_block_user '$k' '$d/c.$i'" \
+		in_session 10 "$k" "$d/c.$i" \
 			>/dev/null 2>&1 </dev/null 3>&-
 		if covers "$(printf '%s' "${OUTS_OF[i]}" | norm)" "$(norm <"$d/o.$i")"; then
 			uok[$f]=$((uok[$f] + 1))
