@@ -173,10 +173,10 @@ css_px() {
 		tr "\n" " " <"$LAB_ROOT/slides/$pic" | grep -q "<svg[^>]*font-size=" ||
 			bad+=("$pic: the <svg> element sets no font-size (the default, 16, would be assumed)")
 		# every font-size in the picture, attribute or CSS, scaled to the slide
-		for s in $(grep -oE 'font-size(="|: *)[0-9.]+' "$LAB_ROOT/slides/$pic" | grep -oE '[0-9.]+$' | sort -un); do
+		while read -r s; do
 			awk -v s="$s" -v w="$w" -v v="$vbw" -v m="$PICTURE_MIN_PX" 'BEGIN { exit !(s * w / v >= m - 0.05) }' ||
 				bad+=("$pic: font-size $s shown at $w px of $vbw is $(awk -v s="$s" -v w="$w" -v v="$vbw" 'BEGIN { printf "%.1f", s * w / v }') px")
-		done
+		done < <(grep -oE 'font-size(="|: *)[0-9.]+' "$LAB_ROOT/slides/$pic" | grep -oE '[0-9.]+$' | sort -un)
 	done < <(grep -oE '!\[(w:[0-9]+)?[^]]*\]\([^)]+\.svg\)' "$DECK" |
 		sed -E 's/^!\[(w:([0-9]+))?[^]]*\]\(([^)]+)\)$/\2 \3/')
 	[ ${#bad[@]} -eq 0 ] || fail "pictures too small for the back of the room (split the slide or the picture):"$'\n'"$(printf '%s\n' "${bad[@]}")"
