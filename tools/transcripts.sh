@@ -61,6 +61,8 @@
 #   stage: in any of the lab's C files), unless the line above its fence ends with
 #       <!-- sketch: REASON -->
 #   (a program to save and build, a shortened or changed version).
+# - A block whose line above ends with <!-- continued --> runs in the directory the block
+#   before it (same file, same user) ended in, as a reader who goes on in the same shell.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -92,6 +94,8 @@ fi
 # and the ```c excerpts as X LINE SKETCH, then P LINE-OF-CODE, then E.
 blocks() {
 	awk '
+	# bats writes its comments as "# ...": "# FAIL:", "# (from", "#   `cmd`", "# # ..." are output
+	function batsline(l) { return l ~ /^# (FAIL:|\(|#|[ \t]|`)/ }
 	function odd(s,   t) { t = s; return gsub("\047", "", t) % 2 }
 	function flush_cmd() { if (cmd != "") { print "C\037" ckind "\037" cmd }; cmd = "" }
 	/^[ \t]*```/ {
@@ -107,6 +111,7 @@ blocks() {
 			}
 			if (prev ~ /<!-- sketch[^>]*-->[ \t]*$/) sketch = 1
 			tty = (prev ~ /<!-- in a terminal[^>]*-->[ \t]*$/)
+			contd = (prev ~ /<!-- continued[^>]*-->[ \t]*$/)
 			n = 0; isc = (info ~ /^c[ \t]*$/)
 			next
 		}
@@ -114,12 +119,12 @@ blocks() {
 		if (isc) { print "X\037" start "\037" sketch; for (i = 1; i <= n; i++) print "P\037" body[i]; print "E" }
 		else if (first != "") {
 			first = ""; cmd = ""; hd = ""; cont = 0
-			print "B\037" start "\037" (unatt != "" ? "unattended" : tty ? "tty" : "run") "\037" unatt "\037" t1
+			print "B\037" start "\037" (unatt != "" ? "unattended" : tty ? "tty" : contd ? "continued" : "run") "\037" unatt "\037" t1
 			for (i = 1; i <= n; i++) {
 				l = body[i]
 				if (hd != "") { cmd = cmd "\036" l; if (l == hd) hd = ""; continue }
 				if (cont) { cmd = cmd "\036" l; cont = (l ~ /\\$/) || odd(cmd); continue }
-				if (match(l, /^(~\/lab|T[12])?[$#] /)) {
+				if (!batsline(l) && match(l, /^(~\/lab|T[12])?[$#] /)) {
 					p = substr(l, 1, RLENGTH - 1); k = substr(p, length(p))
 					pp = substr(p, 1, length(p) - 1)
 					if ((k == "$" || blockkind == "#") && (pp == bprefix || (pp ~ /^T/ && bprefix ~ /^T/))) {
@@ -141,7 +146,7 @@ blocks() {
 	code {
 		if (ind > 0 && substr($0, 1, ind) ~ /^[ \t]*$/) $0 = substr($0, ind + 1)
 		body[++n] = $0
-		if (first == "" && !isc && match($0, /^(~\/lab|T[12])?[$#] /)) {
+		if (first == "" && !isc && !batsline($0) && match($0, /^(~\/lab|T[12])?[$#] /)) {
 			first = substr($0, RLENGTH - 1, 1); blockkind = first; bprefix = substr($0, 1, RLENGTH - 2)
 		}
 		next
@@ -174,6 +179,7 @@ norm() {
 		s/lab-scratch-[A-Za-z0-9_\$]+/lab-scratch-USER/g
 		s/\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b/MAC/g
 		s/0x[0-9a-fA-F]+/ADDR/g
+		s/\b(bats-run|tmp)[.-][A-Za-z0-9]{6}\b/\1-TMP/g
 		s/(queue id:) [0-9]+/\1 N/g; s/^ADDR [0-9]+ /ADDR N /g
 		s/container [0-9a-f]{6,}/container ID/g
 		s#/dev/pts/[0-9]+#/dev/pts/N#g
@@ -275,12 +281,16 @@ covers() {
 
 # run_block FILE LINE KIND: run the block read into CMDS/KINDS/OUTS, compare, count.
 run_block() {
-	local f=$1 line=$2 kind=$3 mode=$4 d i script exp act redir
+	local f=$1 line=$2 kind=$3 mode=$4 d i script exp act redir cwd
+	cwd=$scratch/cwd.$(tr -c 'A-Za-z0-9\n' _ <<<"$f").$([ "$kind" = '#' ] && echo root || echo user)
 	d=$scratch/b.$((++nblock))
 	mkdir -p "$d"; chmod 777 "$d"
 	script=$d/script
 	{
 		echo "cd '$lab' || exit 99"
+		# <!-- continued -->: where the block before it (same file, same user) left off
+		# shellcheck disable=SC2016  # $(cat ...) is for the block's shell
+		[ "$mode" = continued ] && printf '[ -s %q ] && cd "$(cat %q)"\n' "$cwd" "$cwd"
 		echo 'unset MAKEFLAGS MFLAGS MAKELEVEL N FROM ARGS BIN RAW'
 		[ "$kind" = '#' ] && echo "sudo() { while [ \"\${1#-}\" != \"\$1\" ]; do shift; done; \"\$@\"; }"
 		for ((i = 0; i < ${#CMDS[@]}; i++)); do
@@ -295,6 +305,7 @@ run_block() {
 				echo "for _ in \$(seq 20); do pgrep -P \$! >/dev/null && break; sleep 0.1; done; sleep 0.3"
 			fi
 		done
+		printf 'pwd >%q\n' "$cwd"
 		echo "kill -KILL \$(jobs -p) 2>/dev/null; :"
 	} >"$script"
 	chmod 644 "$script"
