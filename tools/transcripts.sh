@@ -34,12 +34,14 @@
 # - The blocks of one file run in order (a break-it builds in one block, runs in the next),
 #   each from the lab's top directory, each with a time limit; `/tmp/lab-scratch-$USER` is
 #   replaced with a scratch directory of the run's own.
-# - What varies is normalised on both sides before comparing: numbers of three or more digits but
-#   125 to 159, the exit statuses (PIDs, inodes, uids such as 1000 or 65534), addresses (0x...), 12-hex-digit
-#   container IDs, times and durations, `Makefile:NN`, the host's name, the user's name
+# - What varies is normalised on both sides before comparing: numbers of three or more
+#   digits (PIDs, inodes, uids such as 1000 or 65534, counts) but an exit status from 125 to
+#   159 (after "status", "Error", "exit", "with"..., or alone on a line); strace's [pid N]
+#   prefixes and write lengths; addresses (0x...), MAC addresses, container IDs, temporary
+#   names, dates, times and durations, `Makefile:NN`, the host's name, the user's name
 #   (`nobody`, `participant`, the current user), the scratch directory, runs of blanks.
-#   bash's job lines (`[1] 4242`, `[1]+ Done ...`) are shown only by an interactive shell
-#   and are left out. Lines are compared as a set with counts: the order in which a program
+#   bash's job lines (`[1] 4242`, `[1]+ Done ...`) and its notices of a job killed by a
+#   signal (`Killed`) depend on the shell being interactive and are left out. Lines are compared as a set with counts: the order in which a program
 #   and its child write is the scheduler's choice.
 # - A block that cannot run unattended (two terminals, a long sleep, Ctrl-C, Ctrl-Z) is
 #   marked at the end of the last non-blank line above its fence (a line of its own, or the end
@@ -194,7 +196,10 @@ norm() {
 		s/\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +[0-9]{1,2}\b/DATE/g
 		s/si_([us])time=[0-9]+( \/\* [^*]* \*\/)?/si_\1time=N/g
 		s/ ([RSDTZI])\+ / \1 /g
-		s/\b(12[5-9]|1[3-5][0-9])\b/E\1E/g; s/\b[0-9]{3,}\b/N/g; s/E(1[0-9]{2})E/\1/g
+		s/(status|Error|exit|with|code|got|gives) (12[5-9]|1[3-5][0-9])\b/\1 E\2E/g
+		s/^(12[5-7]|130|134|137|139|141|143)\$/E\1E/
+		s/\b[0-9]{3,}\b/N/g; s/E(1[0-9]{2})E/\1/g
+		s/^(N )?\[pid N\] /\1/
 		s/\b(nobody|nogroup|participant|$user)\b/USER/g
 		s/\b$host\b/HOST/g"
 }
