@@ -41,8 +41,9 @@
 #   names, dates, times and durations, `Makefile:NN`, the host's name, the user's name
 #   (`nobody`, `participant`, the current user), the scratch directory, runs of blanks.
 #   bash's job lines (`[1] 4242`, `[1]+ Done ...`) and its notices of a job killed by a
-#   signal (`Killed`) depend on the shell being interactive and are left out. Lines are compared as a set with counts: the order in which a program
-#   and its child write is the scheduler's choice.
+#   signal (`Killed`) depend on the shell being interactive and are left out.
+#   Lines are compared as a set with counts: the order in which a program and its child
+#   write is the scheduler's choice.
 # - A block that cannot run unattended (two terminals, a long sleep, Ctrl-C, Ctrl-Z) is
 #   marked at the end of the last non-blank line above its fence (a line of its own, or the end
 #   of the sentence that introduces the block) with
