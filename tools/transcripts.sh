@@ -23,8 +23,8 @@
 #   output), and where the first prompt is `$ `, lines starting `# ` are output (bats prints
 #   its comments that way). A command with a quote still open, or ending in `\`, goes on on
 #   the next line; a here-document (`<<'EOF'`) goes on to its end word. Every other line up
-#   to the next prompt is the command's output; a line `...` leaves lines out, and then each line shown
-#   must appear, in any order.
+#   to the next prompt is the command's output; a line `...` leaves lines out (then each
+#   line shown must appear, in any order), and a line starting `...` ends like the one shown.
 # - Ordinary-user blocks run as the current user, or, when the checker is root, as uid 65534
 #   (nobody), in a scratch copy of the lab that user can read. `sudo CMD` runs CMD as root
 #   (the whole block then runs as root; it is skipped when the checker is not root). Root
