@@ -245,9 +245,14 @@ prepare() {
 	# every path begins with mkdir -p /tmp/lab-scratch-$USER: the checker's users have theirs
 	mkdir -p "$scratch/lab-scratch-$(id -un)"
 	is_root && install -d -o 65534 -g 65534 "$scratch/lab-scratch-nobody"
-	{ git -C "$root" ls-files -co --exclude-standard 2>/dev/null || find . -type f; } |
-		grep -v '^\.deps/' | (cd "$root" && cpio -pdm --quiet "$lab") 2>/dev/null ||
-		cp -a "$root/." "$lab"
+	# the lab's files as they are now (tracked and new, not the ignored ones), or every file
+	# where this is not a git checkout; tar, which every Debian has, copies them
+	(
+		cd "$root" || exit 1
+		{ git ls-files -co --exclude-standard 2>/dev/null || find . -type f ! -path './.git/*'; } |
+			grep -v -e '^\.deps/' -e '^\./\.deps/' | tar -cf - --ignore-failed-read -T - 2>/dev/null
+	) | tar -C "$lab" -xf - ||
+		{ echo "transcripts: could not copy the lab into $lab" >&2; exit 2; }
 	[ -d "$root/.deps" ] && ln -s "$root/.deps" "$lab/.deps"
 	env -u MAKEFLAGS -u MAKELEVEL make -s -C "$lab" all >"$scratch/build.log" 2>&1 ||
 		{ echo "transcripts: make all failed in the scratch copy:" >&2; cat "$scratch/build.log" >&2; exit 2; }
@@ -357,6 +362,7 @@ run_unattended() {
 		is_root || return 0
 		t1=${t1#sudo }; t1kind='#'
 	fi
+	[ "$t1kind" = '#' ] && ! is_root && return 0   # root's terminal 1: not here
 	printf 'cd %q || exit 99\nunset MAKEFLAGS MFLAGS MAKELEVEL\nexec %s\n' "$lab" "$(cmd_text "$t1")" >"$d/t1"
 	chmod 644 "$d/t1"
 	# started from a subshell, so that this shell does not report it Killed at the end
@@ -384,6 +390,7 @@ run_unattended() {
 			is_root || continue
 			c=${c#sudo }; k='#'
 		fi
+		[ "$k" = '#' ] && ! is_root && continue
 		n=$((n + 1))
 		{
 			printf 'cd %q\n. %q\n{ %s\n} >%q 2>&1 </dev/null\n' "$lab" "$d/env" "$c" "$d/o.$i"
