@@ -8,7 +8,9 @@
 # opened with ```console. Such a command runs from the lab's top directory and must exit 0,
 # unless the lines shown after it (up to the next prompt) hold `exit status N`: then its output
 # must hold that same line. `sudo COMMAND` runs as COMMAND when root and is skipped otherwise.
-# Blocks that need a second terminal or a long wait are ```text blocks, and are not run;
+# Blocks that need a second terminal or a long wait are ```text blocks, and are not run here;
+# what every block prints is compared by tools/transcripts.sh (make test-transcripts), which
+# runs the second terminal's commands against a started terminal 1;
 # `make check N` is named in prose, not run (make test runs those suites itself). The scratch
 # directory the docs use, /tmp/lab-scratch-$USER (one per user, typed just so), is replaced by
 # one of the test's own.

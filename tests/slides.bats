@@ -120,3 +120,64 @@ well_formed() {
 	got=$(pdfinfo "$pdf" | awk '/^Pages:/ { print $2 }')
 	[ "$got" = "$want" ] || fail "deck.md has $want slides, the PDF $got pages"
 }
+
+# Legibility from the back of a room, at the deck's 1280x720: code at least CODE_MIN_PX,
+# text in pictures at least PICTURE_MIN_PX, any other text of the deck's CSS at least
+# PICTURE_MIN_PX. A slide that does not fit is split, not shrunk.
+CODE_MIN_PX=24
+PICTURE_MIN_PX=18
+
+# deck_css: the style of the deck's front matter, one rule a line ("SELECTOR { ... }").
+deck_css() {
+	awk 'NR == 1 && /^---$/ { fm = 1; next } fm && /^---$/ { exit }
+	     fm && /^style:/ { st = 1; next } st && /^  / { sub(/^  /, ""); print; next } st { st = 0 }' "$DECK"
+}
+
+# css_px SELECTOR: the font-size, in px, the deck's CSS gives exactly SELECTOR (or nothing).
+css_px() {
+	deck_css | awk -v sel="$1" '{
+		split($0, a, "{"); n = split(a[1], s, ","); hit = 0
+		for (i = 1; i <= n; i++) { x = s[i]; gsub(/^ +| +$/, "", x); if (x == sel) hit = 1 }
+		if (hit && match(a[2], /font-size: *[0-9.]+px/)) {
+			v = substr(a[2], RSTART, RLENGTH); gsub(/[^0-9.]/, "", v); print v } }' | tail -1
+}
+
+@test "slides: the deck's code is at least ${CODE_MIN_PX} px and its other text at least ${PICTURE_MIN_PX} px (1280x720)" {
+	local size_line pre code bad=()
+	grep -qx 'size: 16:9' "$DECK" || fail "the deck is not 16:9 (1280x720), which these sizes assume"
+	pre=$(css_px pre)
+	[ -n "$pre" ] || fail "the deck's CSS gives pre no font-size in px"
+	# code inside pre: its own px, or the em the CSS gives code, times pre's size
+	code=$(css_px 'pre code')
+	if [ -z "$code" ]; then
+		code=$(deck_css | awk '/(^|[ ,])code *[{,]/ && !/pre code/ && match($0, /font-size: *[0-9.]+em/) {
+			v = substr($0, RSTART, RLENGTH); gsub(/[^0-9.]/, "", v); print v }' | tail -1)
+		code=$(awk -v p="$pre" -v e="${code:-1}" 'BEGIN { print p * e }')
+	fi
+	awk -v c="$code" -v m="$CODE_MIN_PX" 'BEGIN { exit !(c >= m) }' ||
+		bad+=("code blocks are ${code} px (pre ${pre} px), under ${CODE_MIN_PX}")
+	while read -r size_line; do
+		awk -v c="${size_line##* }" -v m="$PICTURE_MIN_PX" 'BEGIN { exit !(c >= m) }' ||
+			bad+=("the CSS sets ${size_line% *} to ${size_line##* } px, under ${PICTURE_MIN_PX}")
+	done < <(deck_css | awk 'match($0, /font-size: *[0-9.]+px/) {
+		v = substr($0, RSTART, RLENGTH); gsub(/[^0-9.]/, "", v); sel = $0; sub(/ *\{.*/, "", sel); print sel " " v }')
+	[ ${#bad[@]} -eq 0 ] || fail "$(printf '%s\n' "${bad[@]}")"
+}
+
+@test "slides: every picture's text is at least ${PICTURE_MIN_PX} px at the width the deck shows it" {
+	local pic w vbw bad=() s
+	while read -r w pic; do
+		[ -n "$w" ] || { bad+=("$pic: the deck gives it no width (![w:N]($pic))"); continue; }
+		vbw=$(grep -o 'viewBox="[^"]*"' "$LAB_ROOT/slides/$pic" | head -1 | awk '{ print $3 }')
+		[ -n "$vbw" ] || { bad+=("$pic: no viewBox"); continue; }
+		tr "\n" " " <"$LAB_ROOT/slides/$pic" | grep -q "<svg[^>]*font-size=" ||
+			bad+=("$pic: the <svg> element sets no font-size (the default, 16, would be assumed)")
+		# every font-size in the picture, attribute or CSS, scaled to the slide
+		while read -r s; do
+			awk -v s="$s" -v w="$w" -v v="$vbw" -v m="$PICTURE_MIN_PX" 'BEGIN { exit !(s * w / v >= m - 0.05) }' ||
+				bad+=("$pic: font-size $s shown at $w px of $vbw is $(awk -v s="$s" -v w="$w" -v v="$vbw" 'BEGIN { printf "%.1f", s * w / v }') px")
+		done < <(grep -oE 'font-size(="|: *)[0-9.]+' "$LAB_ROOT/slides/$pic" | grep -oE '[0-9.]+$' | sort -un)
+	done < <(grep -oE '!\[(w:[0-9]+)?[^]]*\]\([^)]+\.svg\)' "$DECK" |
+		sed -E 's/^!\[(w:([0-9]+))?[^]]*\]\(([^)]+)\)$/\2 \3/')
+	[ ${#bad[@]} -eq 0 ] || fail "pictures too small for the back of the room (split the slide or the picture):"$'\n'"$(printf '%s\n' "${bad[@]}")"
+}

@@ -35,3 +35,11 @@ test-handout:
 
 test-answers: all
 	@tools/run-tests.sh tests/answers.bats
+
+# Every transcript of the docs run and compared (tools/transcripts.sh): as root, the root and
+# the ordinary-user blocks (the latter as uid 65534); as an ordinary user, the root ones are
+# counted as skipped. A few minutes; .ci/run runs it. `make test` runs the fast part
+# (tests/transcripts.bats: the markers, the counts, the C excerpts).
+.PHONY: test-transcripts
+test-transcripts: all
+	@tools/transcripts.sh -q
