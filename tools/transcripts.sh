@@ -39,7 +39,8 @@
 #   159 (after "status", "Error", "exit", "with"..., or alone on a line); strace's [pid N]
 #   prefixes and write lengths; addresses (0x...), MAC addresses, container IDs, temporary
 #   names, dates, times and durations, `Makefile:NN`, the host's name, the user's name
-#   (`nobody`, `participant`, the current user), the scratch directory, runs of blanks.
+#   (`nobody`, `participant`, the current user), the scratch directory (the lab's copy there
+#   reads as ~/lab, as the docs show it), runs of blanks.
 #   bash's job lines (`[1] 4242`, `[1]+ Done ...`) and its notices of a job killed by a
 #   signal (`Killed`) depend on the shell being interactive and are left out.
 #   Lines are compared as a set with counts: the order in which a program and its child
@@ -175,6 +176,7 @@ norm() {
 		/^(Killed|Terminated|Segmentation fault|Aborted|Hangup|Interrupt|Quit)( \(core dumped\))?$/d
 		s#/\\* [0-9]+ vars \\*/#/* N vars */#g
 		s#${scratch:-/nonexistent}/#/tmp/#g
+		s#(^|[ =])/tmp/lab([/ ,:]|$)#\1~/lab\2#g
 		s/[[:space:]]+/ /g; s/^ //; s/ \$//
 		/^\[[0-9]+\][+-]? /d
 		/^\$/d
