@@ -154,32 +154,44 @@ static bool pids_cgroup_full(const char *root, const char *dir, long *max)
 	return atol(read_file(file, buf, sizeof(buf))) >= *max;
 }
 
-/* For EAGAIN from fork or clone: which limit on processes was reached. A pids cgroup
- * (pids.max, on our cgroup or one above it) binds root too; ulimit -u binds the others. */
-static const char *process_limit_hint(void)
+/* The pids cgroup of ours, or of one above it, that is full; NULL if none. CG is
+ * /proc/self/cgroup; FIELD its line's start ("0::/": cgroup v2, mounted at ROOT; ":pids:/": the
+ * pids hierarchy of cgroup v1, which a hybrid system (v1 and v2 both) uses instead of v2). */
+static const char *full_pids_cgroup(const char *cg, const char *field, const char *root)
 {
 	static char hint[PATH_MAX + 96];
-	char cg[PATH_MAX], dir[PATH_MAX], *slash;
-	const char *root = "/sys/fs/cgroup", *at;
-	struct rlimit rl;
+	char dir[PATH_MAX], *slash;
+	const char *at = strstr(cg, field);
 	long max;
 
-	read_file("/proc/self/cgroup", cg, sizeof(cg));
-	if ((at = strstr(cg, "0::/")) != NULL)                    /* cgroup v2 */
-		at += 3;
-	else if ((at = strstr(cg, ":pids:/")) != NULL)            /* v1's pids hierarchy */
-		at += 6, root = "/sys/fs/cgroup/pids";
-	snprintf(dir, sizeof(dir), "%.*s", at ? (int)strcspn(at, "\n") : 0, at ? at : "");
-	while (at) {  /* our cgroup, then each one above it */
+	if (!at)
+		return NULL;
+	at += strlen(field) - 1;
+	snprintf(dir, sizeof(dir), "%.*s", (int)strcspn(at, "\n"), at);
+	for (;;) {  /* our cgroup, then each one above it */
 		if (pids_cgroup_full(root, dir, &max)) {
 			snprintf(hint, sizeof(hint), "the pids cgroup %s allows at most %ld "
 				 "processes (its pids.max), and has them", *dir ? dir : "/", max);
 			return hint;
 		}
 		if ((slash = strrchr(dir, '/')) == NULL)
-			break;
+			return NULL;
 		*slash = '\0';
 	}
+}
+
+/* For EAGAIN from fork or clone: which limit on processes was reached. A pids cgroup
+ * (pids.max, on our cgroup or one above it) binds root too; ulimit -u binds the others. */
+static const char *process_limit_hint(void)
+{
+	char cg[PATH_MAX];
+	const char *hint;
+	struct rlimit rl;
+
+	read_file("/proc/self/cgroup", cg, sizeof(cg));
+	if ((hint = full_pids_cgroup(cg, ":pids:/", "/sys/fs/cgroup/pids")) != NULL ||
+	    (hint = full_pids_cgroup(cg, "0::/", "/sys/fs/cgroup")) != NULL)
+		return hint;
 	if (geteuid() != 0 && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		return "the limit on processes per user is reached (ulimit -u)";
 	return "the limit on processes is reached (the kernel's pid_max or threads-max)";
