@@ -11,6 +11,7 @@
 #include <stdlib.h>     /* strtoull(), atol() */
 #include <string.h>     /* strerror(), strstr(), sigabbrev_np() */
 #include <sys/wait.h>   /* waitid(), waitpid() */
+#include <time.h>       /* nanosleep() */
 #include <unistd.h>     /* getsid(), getpid() */
 
 /* The signals a runtime passes on to its child: Ctrl-C, kill's default, hang-up, Ctrl-\. */
@@ -145,15 +146,21 @@ static void forward(pid_t pid, const siginfo_t *si, int count, bool init)
 }
 
 /* Ctrl-Z (or a background job's read of the terminal): stop the child, then ourselves, as
- * a shell's job stops. A namespace's init would drop the terminal's signal and go on
- * running (reading the terminal, or spinning on it): SIGSTOP from outside reaches it. */
+ * a shell's job stops. The kernel never stops a namespace's init for these: it drops the
+ * signal, or runs the init's handler, whose own stop (less, vim and readline raise SIGTSTP
+ * again) it drops too. So an init would go on running, reading the terminal or spinning on
+ * it: SIGSTOP from outside reaches it. A handler first gets a moment (to reset the terminal). */
 static void stop(pid_t pid, const siginfo_t *si, bool init)
 {
+	struct timespec grace = { .tv_nsec = 50 * 1000 * 1000 };
+
 	pass_on(pid, si);
-	if (init_drops(pid, si->si_signo, init)) {
+	if (init) {
+		if (!init_drops(pid, si->si_signo, init))
+			nanosleep(&grace, NULL);  /* EINTR (a stop of ours) only ends it early */
 		send(pid, SIGSTOP);
-		verbose("%s would be dropped by PID %ld: sent SIGSTOP instead",
-			sig_name(si->si_signo), (long)pid);
+		verbose("PID %ld is a PID namespace's init, which the kernel does not stop on "
+			"%s: sent SIGSTOP", (long)pid, sig_name(si->si_signo));
 	}
 	verbose("stopping, as the terminal asked (%s)", sig_name(si->si_signo));
 	if (raise(SIGSTOP) != 0)
