@@ -97,6 +97,10 @@ const char *map_write_hint(int err, const char *file, pid_t pid)
 			 "once, in one write(2)", file);
 		return hint;
 	}
+	snprintf(path, sizeof(path), "/proc/%ld/gid_map", (long)pid);
+	if (err == EPERM && strcmp(file, "setgroups") == 0 && *read_file(path, buf, sizeof(buf)))
+		return "write \"deny\" to /proc/PID/setgroups before gid_map: once a gid_map is "
+		       "written, the kernel refuses any write to setgroups";
 	snprintf(path, sizeof(path), "/proc/%ld/setgroups", (long)pid);
 	if (err == EPERM && strcmp(file, "gid_map") == 0 &&
 	    strncmp(read_file(path, buf, sizeof(buf)), "allow", 5) == 0)
