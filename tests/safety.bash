@@ -91,8 +91,7 @@ tree() {
 pty_stop() {
 	[ -n "${PTY_PID:-}" ] || return 0
 	# shellcheck disable=SC2046  # one PID a word
-	kill -KILL $(tree "$PTY_PID") 2>/dev/null
-	wait "$PTY_PID" 2>/dev/null
+	{ kill -KILL $(tree "$PTY_PID"); wait "$PTY_PID"; } 2>/dev/null || :
 	exec {PTY_FD}>&-
 	PTY_PID=
 }

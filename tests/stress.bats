@@ -220,3 +220,54 @@ bad_commands() {
 	requires_plain_build
 	memcheck_all_as as_unpriv
 }
+
+# --- job control: the CPU a stopped container burns, measured -------------------------------
+
+load safety
+
+# stopped_ticks SPEC: in a terminal, "SPEC cat &" three times over: each time cat's read stops
+# the job; the CPU ticks cat (PID 1 from stage 02 on) runs in 1 s, stopped in the background,
+# then after fg, Ctrl-Z and bg. Each figure must be 0-2 (a spinning read ran 331-397 of 500).
+stopped_ticks() {
+	case $1 in 02* | 03*) requires root ;; esac
+	local spec rep t1 t2 figures=""
+	read -r -a spec <<<"$1"
+	pty_start
+	for rep in 1 2 3; do
+		keys "$(lab_bin "${spec[0]}") ${spec[*]:1} $(pty_reader) &"$'\n'
+		job_pids || break
+		expect_states T "$1 &: the runtime and cat" "$RUNTIME" "$READER" || break
+		t1=$(ticks_over "$READER" 1)
+		keys $'fg\n'
+		expect_states S "$1 after fg" "$RUNTIME" "$READER" || break
+		keys $'\032'
+		expect_states T "$1 after Ctrl-Z" "$RUNTIME" "$READER" || break
+		keys $'bg\n'
+		sleep 0.1
+		t2=$(ticks_over "$READER" 1)
+		figures+=" $t1/$t2"
+		((t1 <= 2 && t2 <= 2)) || { fail "$1: cat ran while stopped: $t1 and $t2 ticks in 1 s"; break; }
+		keys $'kill -9 %%\n'
+		poll eval "[[ \$(proc_state $RUNTIME) == @(gone|Z) ]]" || { fail "$1: not ended"; break; }
+	done
+	local rc=$?
+	pty_stop
+	echo "# $1: cat's ticks in 1 s, stopped by its read / after bg:$figures" >&3
+	return "$rc"
+}
+
+@test "stress: fork-exec cat & in a terminal (the reference), 3 times: stopped, 0-2 CPU ticks in 1 s, after bg too" {
+	stopped_ticks 00
+}
+
+@test "stress: clone-pid cat & in a terminal, 3 times: stopped, 0-2 CPU ticks in 1 s, after bg too" {
+	stopped_ticks 02
+}
+
+@test "stress: multi-ns -p cat & in a terminal, 3 times: stopped, 0-2 CPU ticks in 1 s, after bg too" {
+	stopped_ticks "03 -p"
+}
+
+@test "stress: pipe-sync cat & in a terminal, 3 times: stopped, 0-2 CPU ticks in 1 s, after bg too" {
+	stopped_ticks 04
+}
