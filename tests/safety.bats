@@ -23,7 +23,7 @@ teardown() {
 
 # --- set-user-ID, set-group-ID, file capabilities -------------------------------------------
 
-REFUSAL="refusing to run: this program is set-user-ID, set-group-ID or has file capabilities"
+REFUSAL="refusing to run: this program is"
 
 # privileged_copy NN MODE: a root-owned copy of stage NN, chmod MODE (4755: set-user-ID, 2755:
 # set-group-ID), in a directory the unprivileged user may reach; its path on stdout. Skips
@@ -43,10 +43,12 @@ requires_suid_fs() {
 		skip "$UNPRIV_DIR is on a nosuid mount: set-user-ID bits do nothing there"
 }
 
-# expect_refusal WHAT: the last run (WHAT) exited 125 with the refusal and its hint.
+# expect_refusal WHAT WHY: the last run (WHAT) exited 125 with the refusal, saying WHY
+# (set-user-ID, set-group-ID, given file capabilities), and its hint.
 expect_refusal() {
 	expect_status 125 || return 1
-	expect_contains "$output" "$REFUSAL" "$1: message" || return 1
+	expect_contains "$output" "$REFUSAL $2" "$1: message" || return 1
+	expect_contains "$output" "which would give every user of this machine root" "$1" || return 1
 	expect_contains "$output" "hint: remove that" "$1: hint" || return 1
 	expect_contains "$output" "run it with sudo, or use stage 04" "$1: hint"
 }
@@ -57,7 +59,7 @@ expect_refusal() {
 	for nn in 00 01 02 03 04; do
 		bin=$(privileged_copy "$nn" 4755)
 		run_logged as_unpriv "$bin" -v true
-		expect_refusal "set-user-ID $bin" || return 1
+		expect_refusal "set-user-ID $bin" "set-user-ID (real uid 65534, effective uid 0)" || return 1
 		# Refused first: no container ID, no child, no narration.
 		[[ $output != *container* && $output != *child* ]] ||
 			fail "set-user-ID $bin did something before refusing: $output"
@@ -73,17 +75,17 @@ expect_refusal() {
 	# 1. read what only root may (the issue did it with python's setresuid(0,0,0)).
 	bin=$(privileged_copy 00 4755)
 	run_logged as_unpriv "$bin" -- cat /etc/shadow
-	expect_refusal "set-user-ID fork-exec cat /etc/shadow" || return 1
+	expect_refusal "set-user-ID fork-exec cat /etc/shadow" set-user-ID || return 1
 	[[ $output != *root:* ]] || fail "/etc/shadow was read through the set-user-ID copy"
 	# 2. append to a root-owned 0644 file from sh -p (which keeps the effective ID).
 	bin=$(privileged_copy 02 4755)
 	run_logged as_unpriv "$bin" -- sh -p -c "echo appended >>$target"
-	expect_refusal "set-user-ID clone-pid sh -p" || return 1
+	expect_refusal "set-user-ID clone-pid sh -p" set-user-ID || return 1
 	expect_eq "$(cat "$target")" original "the root-owned file"
 	# 3. a container whose root is the host's root (uid_map 0 0 1) leaves a set-user-ID shell.
 	bin=$(privileged_copy 04 4755)
 	run_logged as_unpriv "$bin" -- sh -c "cp /bin/sh $dir/rootsh && chmod 4755 $dir/rootsh"
-	expect_refusal "set-user-ID pipe-sync" || return 1
+	expect_refusal "set-user-ID pipe-sync" set-user-ID || return 1
 	[ ! -e "$dir/rootsh" ] || fail "a set-user-ID shell was left behind: $(ls -l "$dir/rootsh")"
 }
 
@@ -92,15 +94,15 @@ expect_refusal() {
 	local bin
 	bin=$(privileged_copy 04 2755)
 	run_logged as_unpriv "$bin" true
-	expect_refusal "set-group-ID pipe-sync" || return 1
+	expect_refusal "set-group-ID pipe-sync" "set-group-ID (real gid 65534, effective gid 0)" || return 1
 	requires tool:setcap
 	bin=$(privileged_copy 03 755)
 	setcap cap_sys_admin+ep "$bin" || skip "setcap cannot set file capabilities here"
 	run_logged as_unpriv "$bin" -p true
-	expect_refusal "multi-ns with cap_sys_admin+ep" || return 1
+	expect_refusal "multi-ns with cap_sys_admin+ep" "given file capabilities" || return 1
 	# Refused for root too: whoever runs it, the file is a hazard to remove.
 	run_logged "$bin" true
-	expect_refusal "multi-ns with cap_sys_admin+ep, run by root"
+	expect_refusal "multi-ns with cap_sys_admin+ep, run by root" "given file capabilities"
 }
 
 # --- job control in a real terminal ---------------------------------------------------------
