@@ -119,8 +119,8 @@ requires_stage() {
 	case $1 in 02* | 03*) requires root ;; esac
 }
 
-# ctrl_z_fg SPEC: in a terminal, "SPEC cat"; Ctrl-Z stops the runtime and cat (state T), fg
-# continues both, end of file ends the job.
+# ctrl_z_fg SPEC: in a terminal, "SPEC cat"; Ctrl-Z stops the runtime and cat (state T), the
+# line typed next goes to the shell, fg continues both, end of file ends the job.
 ctrl_z_fg() {
 	requires_stage "$1"
 	pty_start
@@ -128,6 +128,10 @@ ctrl_z_fg() {
 	job_pids || return 1
 	keys $'\032'
 	expect_states T "$1 after Ctrl-Z: the runtime and cat" "$RUNTIME" "$READER" || return 1
+	# The next line typed goes to the shell, not to a cat that still reads: only the shell
+	# turns it into 42-typed.
+	keys $'echo $((6 * 7))-typed\n'
+	poll grep -q '^42-typed' "$PTY_DIR/out" || fail "$1: the shell did not get the line typed"
 	keys $'fg\n'
 	expect_states S "$1 after fg: the runtime and cat" "$RUNTIME" "$READER" || return 1
 	keys $'\004'    # end of file: cat ends, and with it the job
@@ -153,19 +157,19 @@ background_read() {
 	expect_states T "$1 after bg" "$RUNTIME" "$READER"
 }
 
-@test "safety: fork-exec cat in a terminal (the reference): Ctrl-Z stops it and cat (T), fg continues both" {
+@test "safety: fork-exec cat in a terminal (the reference): Ctrl-Z stops it and cat (T), the shell gets the next line; fg continues both" {
 	ctrl_z_fg 00
 }
 
-@test "safety: clone-pid cat in a terminal: Ctrl-Z stops the runtime and cat, its PID 1 (T); fg continues both" {
+@test "safety: clone-pid cat in a terminal: Ctrl-Z stops the runtime and cat, its PID 1 (T), the shell gets the next line; fg continues both" {
 	ctrl_z_fg 02
 }
 
-@test "safety: multi-ns -p cat in a terminal: Ctrl-Z stops the runtime and cat, its PID 1 (T); fg continues both" {
+@test "safety: multi-ns -p cat in a terminal: Ctrl-Z stops the runtime and cat, its PID 1 (T), the shell gets the next line; fg continues both" {
 	ctrl_z_fg "03 -p"
 }
 
-@test "safety: pipe-sync cat in a terminal: Ctrl-Z stops the runtime and cat, its PID 1 (T); fg continues both" {
+@test "safety: pipe-sync cat in a terminal: Ctrl-Z stops the runtime and cat, its PID 1 (T), the shell gets the next line; fg continues both" {
 	ctrl_z_fg 04
 }
 
