@@ -127,22 +127,25 @@ static void pass_on(pid_t pid, const siginfo_t *si)
 }
 
 /* SIGINT, SIGTERM, SIGHUP or SIGQUIT: the COUNT-th. The second one, or one the child
- * would drop, becomes SIGKILL (standard signals do not queue: two may merge into one). */
-static void forward(pid_t pid, const siginfo_t *si, int count, bool init)
+ * would drop, becomes SIGKILL (standard signals do not queue: two may merge into one).
+ * True if SIGKILL went. */
+static bool forward(pid_t pid, const siginfo_t *si, int count, bool init)
 {
 	const char *name = sig_name(si->si_signo);
 
 	if (count > 1) {
 		send(pid, SIGKILL);
 		verbose("second %s: sent SIGKILL to PID %ld", name, (long)pid);
-		return;
+		return true;
 	}
 	pass_on(pid, si);
 	if (init_drops(pid, si->si_signo, init)) {
 		send(pid, SIGKILL);
 		verbose("PID %ld is a PID namespace's init with no handler for %s, which the "
 			"kernel drops: sent SIGKILL instead", (long)pid, name);
+		return true;
 	}
+	return false;
 }
 
 /* Ctrl-Z (or a background job's read of the terminal): stop the child, then ourselves, as
@@ -191,6 +194,8 @@ void supervise(pid_t pid, int flags)
 	sigset_t set;
 	siginfo_t si;
 	int count = 0;
+	bool killed = false;  /* SIGKILL went: the child is ending, and will not stop */
+	bool is_stop;
 
 	/* The signals stay blocked (block_signals()); we take them one at a time, as a queue
 	 * of messages, instead of in asynchronous handlers. SIGCHLD means: look. */
@@ -199,12 +204,19 @@ void supervise(pid_t pid, int flags)
 		/* A stop and a SIGCONT make sigwaitinfo fail with EINTR (signal(7)): retry. */
 		if (TEMP_FAILURE_RETRY(sigwaitinfo(&set, &si)) == -1)
 			die("sigwaitinfo", NULL, NULL);
+		is_stop = si.si_signo == SIGTSTP || si.si_signo == SIGTTIN || si.si_signo == SIGTTOU;
 		if (si.si_signo == SIGCONT)
 			resume(pid);
-		else if (si.si_signo == SIGTSTP || si.si_signo == SIGTTIN || si.si_signo == SIGTTOU)
+		else if (is_stop && (killed || has_ended(pid)))
+			/* kill %1 sends SIGTERM and SIGCONT to a stopped job: an init, continued,
+			 * may read the terminal before our SIGKILL ends it. Stopped, we would not
+			 * report its end until fg. */
+			verbose("%s: not stopping, PID %ld is ending", sig_name(si.si_signo),
+				(long)pid);
+		else if (is_stop)
 			stop(pid, &si, init);
 		else if (si.si_signo != SIGCHLD)
-			forward(pid, &si, ++count, init);
+			killed |= forward(pid, &si, ++count, init);
 	}
 }
 

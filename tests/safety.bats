@@ -189,6 +189,35 @@ background_read() {
 	background_read 04
 }
 
+# kill_stopped SPEC: in a terminal, "SPEC cat", Ctrl-Z, then kill %%: bash sends SIGTERM and
+# SIGCONT; the job ends (a namespace's init, continued, reads the terminal, SIGTTIN, before the
+# runtime's SIGKILL ends it: the runtime must not stop for that), and its report line says so.
+kill_stopped() {
+	requires_stage "$1"
+	pty_start
+	keys "$(stage_line "$1") $(pty_reader)"$'\n'
+	job_pids || return 1
+	keys $'\032'
+	expect_states T "$1 after Ctrl-Z" "$RUNTIME" "$READER" || return 1
+	keys $'kill %%\n'
+	poll eval "[[ \$(proc_state $RUNTIME) == @(gone|Z) ]]" ||
+		fail "$1: kill %% left the runtime $(proc_state "$RUNTIME"): $(pty_screen)"
+	poll grep -qE "(^|[$ ])$READER killed by signal (9|15) " "$PTY_DIR/out" ||
+		fail "$1: no report line for the killed job: $(pty_screen)"
+}
+
+@test "safety: fork-exec cat (the reference), stopped: kill %% ends it" {
+	kill_stopped 00
+}
+
+@test "safety: clone-pid cat, stopped: kill %% ends it (137), the runtime does not stop again" {
+	kill_stopped 02
+}
+
+@test "safety: pipe-sync cat, stopped: kill %% ends it (137), the runtime does not stop again" {
+	kill_stopped 04
+}
+
 @test "safety: Ctrl-Z stops a container's PID 1 that catches SIGTSTP (less, vim, readline do: then it spun)" {
 	requires root
 	local script
