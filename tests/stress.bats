@@ -271,3 +271,61 @@ stopped_ticks() {
 @test "stress: pipe-sync cat & in a terminal, 3 times: stopped, 0-2 CPU ticks in 1 s, after bg too" {
 	stopped_ticks 04
 }
+
+# random_job_control SPEC N: in a terminal, N times: start "SPEC cat" (in the foreground or
+# with &), then 6 random steps of Ctrl-Z, fg, bg and a typed line. After each step: if the
+# runtime is stopped, so is cat, and cat burns at most 2 ticks in 0.2 s; at the end kill %%
+# (SIGTERM, and SIGCONT to a stopped job, as bash sends) ends both within 2 s.
+random_job_control() {
+	case $1 in 02* | 03*) requires root ;; esac
+	local spec trial step fg line steps=0
+	read -r -a spec <<<"$1"
+	pty_start
+	for ((trial = 1; trial <= $2; trial++)); do
+		fg=$((RANDOM % 2))
+		line="$(lab_bin "${spec[0]}") ${spec[*]:1} $(pty_reader)"
+		((fg)) || line+=" &"
+		keys "$line"$'\n'
+		job_pids || return 1
+		for ((step = 1; step <= 6; step++)); do
+			steps=$((steps + 1))
+			case $((RANDOM % 4)) in
+			0) ((fg)) && keys $'\032' && fg=0 && sleep 0.1 ;;  # input typed at once is flushed
+			1) ((fg)) || { keys $'fg\n'; fg=1; } ;;
+			2) ((fg)) || keys $'bg\n' ;;
+			3) keys "line $step"$'\n' ;;
+			esac
+			sleep 0.15
+			if [ "$(proc_state "$RUNTIME")" = T ]; then
+				expect_states T "trial $trial, step $step: the runtime is stopped, cat" \
+					"$READER" || return 1
+				(($(ticks_over "$READER" 0.2) <= 2)) ||
+					{ fail "trial $trial, step $step: a stopped job's cat ran"; return 1; }
+			fi
+		done
+		if ((fg)); then
+			keys $'\032'
+			expect_states T "trial $trial: Ctrl-Z before kill %%" "$RUNTIME" || return 1
+		fi
+		keys $'kill %%\n'
+		poll eval "[[ \$(proc_state $RUNTIME) == @(gone|Z) && \$(proc_state $READER) == @(gone|Z) ]]" ||
+			{ fail "trial $trial: not ended by kill %%: $(pty_screen)"; return 1; }
+	done
+	echo "# $1: $2 trials, $steps random steps" >&3
+}
+
+@test "stress: fork-exec cat in a terminal (the reference): 10 random runs of Ctrl-Z, fg, bg, typing, kill %%" {
+	random_job_control 00 10
+}
+
+@test "stress: clone-pid cat in a terminal: 10 random runs of Ctrl-Z, fg, bg, typing, kill %%" {
+	random_job_control 02 10
+}
+
+@test "stress: multi-ns -p cat in a terminal: 10 random runs of Ctrl-Z, fg, bg, typing, kill %%" {
+	random_job_control "03 -p" 10
+}
+
+@test "stress: pipe-sync cat in a terminal: 10 random runs of Ctrl-Z, fg, bg, typing, kill %%" {
+	random_job_control 04 10
+}
