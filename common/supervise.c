@@ -184,7 +184,7 @@ static bool has_ended(pid_t pid)
 	siginfo_t info = { .si_pid = 0 };
 
 	if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == -1)
-		die("waitid", NULL, NULL);
+		die_killing(pid, "waitid", NULL, NULL);  /* no runtime left: no container */
 	return info.si_pid == pid;
 }
 
@@ -203,7 +203,7 @@ void supervise(pid_t pid, int flags)
 	while (!has_ended(pid)) {
 		/* A stop and a SIGCONT make sigwaitinfo fail with EINTR (signal(7)): retry. */
 		if (TEMP_FAILURE_RETRY(sigwaitinfo(&set, &si)) == -1)
-			die("sigwaitinfo", NULL, NULL);
+			die_killing(pid, "sigwaitinfo", NULL, NULL);
 		is_stop = si.si_signo == SIGTSTP || si.si_signo == SIGTTIN || si.si_signo == SIGTTOU;
 		if (si.si_signo == SIGCONT)
 			resume(pid);

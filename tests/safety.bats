@@ -414,6 +414,26 @@ swapped_maps_build() {
 	[[ $stderr != *"container "* ]] || fail "a container ID was printed for a refused name"
 }
 
+# --- a runtime that fails while it supervises -----------------------------------------------
+
+@test "safety: fork-exec, clone-pid: waitid or sigwaitinfo failing (injected) ends the child too: 125, nothing left" {
+	requires tool:strace
+	local nn call m
+	for nn in 00 02; do
+		[ "$nn" != 02 ] || [ "$(id -u)" = 0 ] || continue
+		for call in waitid rt_sigtimedwait; do
+			m=$(marker)
+			# Stage 00's child has no PR_SET_PDEATHSIG: the runtime must kill it itself.
+			run_logged --separate-stderr env ASAN_OPTIONS=detect_leaks=0 timeout -k 1 5 \
+				strace -f -qq -o /dev/null -e inject="$call":error=EINVAL:when=1 \
+				"$(lab_bin "$nn")" sleep "$m"
+			expect_status 125 || return 1
+			expect_match "$stderr" ": (waitid|sigwaitinfo): Invalid argument" "stderr" || return 1
+			expect_gone "sleep $m" || return 1
+		done
+	done
+}
+
 # --- the test runner ------------------------------------------------------------------------
 
 @test "safety: an unusable TMPDIR (missing, or full) stops the test runner with that reason, nothing installed" {
