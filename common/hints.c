@@ -54,9 +54,10 @@ static const char *refused_hint(int err)
 	if (err != EPERM)
 		return NULL;
 	if (!*read_file("/proc/self/uid_map", buf, sizeof(buf)) && proc_mounted())
-		return "this process's user ID has no mapping in its own user namespace (one whose "
-		       "uid_map was never written, as multi-ns -U leaves it): a new namespace needs a "
-		       "mapped creator; write the maps first, or start from outside it";
+		return "this process's user ID has no mapping in its own user namespace (one "
+		       "whose uid_map was never written, as multi-ns -U leaves it): a new "
+		       "namespace needs a mapped creator; write the maps first, or start from "
+		       "outside it";
 	if (sysctl_is_zero("/proc/sys/kernel/unprivileged_userns_clone"))
 		return "kernel.unprivileged_userns_clone is 0: unprivileged user namespaces are "
 		       "off (sysctl -w kernel.unprivileged_userns_clone=1, or run as root)";
@@ -82,7 +83,6 @@ const char *userns_hint(int err, int flags)
 
 const char *map_write_hint(int err, const char *file, pid_t pid)
 {
-	static char hint[192];
 	char path[64], buf[32];
 
 	if (!proc_mounted())
@@ -93,6 +93,8 @@ const char *map_write_hint(int err, const char *file, pid_t pid)
 		       "process: mount a /proc for this one (unshare --mount-proc, multi-ns -mp)";
 	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, file);
 	if (err == EPERM && strstr(file, "_map") && *read_file(path, buf, sizeof(buf))) {
+		static char hint[192];
+
 		snprintf(hint, sizeof(hint), "%s was written already: the kernel takes each map "
 			 "once, in one write(2)", file);
 		return hint;
@@ -164,7 +166,7 @@ static bool pids_cgroup_full(const char *root, const char *dir, long *max)
 static const char *full_pids_cgroup(const char *cg, const char *field, const char *root)
 {
 	static char hint[PATH_MAX + 96];
-	char dir[PATH_MAX], *slash;
+	char dir[PATH_MAX];
 	const char *at = strstr(cg, field);
 	long max;
 
@@ -173,6 +175,8 @@ static const char *full_pids_cgroup(const char *cg, const char *field, const cha
 	at += strlen(field) - 1;
 	snprintf(dir, sizeof(dir), "%.*s", (int)strcspn(at, "\n"), at);
 	for (;;) {  /* our cgroup, then each one above it */
+		char *slash;
+
 		if (pids_cgroup_full(root, dir, &max)) {
 			snprintf(hint, sizeof(hint), "the pids cgroup %s allows at most %ld "
 				 "processes (its pids.max), and has them", *dir ? dir : "/", max);

@@ -71,13 +71,14 @@ static unsigned long long status_mask(const char *status, const char *field)
 }
 
 /* Did the kernel drop SIG, just sent to PID, as it does for a PID namespace's init with
- * no use for it? INIT: we made PID a namespace's init (CLONE_NEWPID). Read from /proc/PID/status, which the kernel fills
- * under one lock: NSpid lists PID as /proc sees it, then as each nested namespace does,
- * ending in 1 for a namespace's init; then, as masks with bit SIG-1, what PID caught
- * (SigCgt) or ignores (SigIgn), what is still queued for it (SigPnd, ShdPnd: a blocked
- * signal, or one sigwait() is about to take) and what it blocks (SigBlk: after sigwait()
- * took it). In none of them: dropped. With no /proc to read, an init is taken to drop it:
- * a second signal would kill it anyway, and a supervisor such as timeout sends only one. */
+ * no use for it? INIT: we made PID a namespace's init (CLONE_NEWPID). Read from
+ * /proc/PID/status, which the kernel fills under one lock: NSpid lists PID as /proc sees
+ * it, then as each nested namespace does, ending in 1 for a namespace's init; then, as
+ * masks with bit SIG-1, what PID caught (SigCgt) or ignores (SigIgn), what is still
+ * queued for it (SigPnd, ShdPnd: a blocked signal, or one sigwait() is about to take) and
+ * what it blocks (SigBlk: after sigwait() took it). In none of them: dropped. With no
+ * /proc to read, an init is taken to drop it: a second signal would kill it anyway, and a
+ * supervisor such as timeout sends only one. */
 static bool init_drops(pid_t pid, int sig, bool init)
 {
 	char path[64], status[4096];
@@ -178,6 +179,15 @@ static void resume(pid_t pid)
 	verbose("continued: sent SIGCONT to PID %ld", (long)pid);
 }
 
+/* SIGTSTP, SIGTTIN or SIGTTOU? */
+static bool is_stop(int sig)
+{
+	for (size_t i = 0; i < COUNT(stops); i++)
+		if (stops[i] == sig)
+			return true;
+	return false;
+}
+
 /* Has PID ended? Looks without reaping it (WNOWAIT): that is the stage's waitpid(). */
 static bool has_ended(pid_t pid)
 {
@@ -195,7 +205,6 @@ void supervise(pid_t pid, int flags)
 	siginfo_t si;
 	int count = 0;
 	bool killed = false;  /* SIGKILL went: the child is ending, and will not stop */
-	bool is_stop;
 
 	/* The signals stay blocked (block_signals()); we take them one at a time, as a queue
 	 * of messages, instead of in asynchronous handlers. SIGCHLD means: look. */
@@ -204,16 +213,15 @@ void supervise(pid_t pid, int flags)
 		/* A stop and a SIGCONT make sigwaitinfo fail with EINTR (signal(7)): retry. */
 		if (TEMP_FAILURE_RETRY(sigwaitinfo(&set, &si)) == -1)
 			die_killing(pid, "sigwaitinfo", NULL, NULL);
-		is_stop = si.si_signo == SIGTSTP || si.si_signo == SIGTTIN || si.si_signo == SIGTTOU;
 		if (si.si_signo == SIGCONT)
 			resume(pid);
-		else if (is_stop && (killed || has_ended(pid)))
+		else if (is_stop(si.si_signo) && (killed || has_ended(pid)))
 			/* kill %1 sends SIGTERM and SIGCONT to a stopped job: an init, continued,
 			 * may read the terminal before our SIGKILL ends it. Stopped, we would not
 			 * report its end until fg. */
 			verbose("%s: not stopping, PID %ld is ending", sig_name(si.si_signo),
 				(long)pid);
-		else if (is_stop)
+		else if (is_stop(si.si_signo))
 			stop(pid, &si, init);
 		else if (si.si_signo != SIGCHLD)
 			killed |= forward(pid, &si, ++count, init);
@@ -239,8 +247,9 @@ void end_if_signalled(void)
 		return;
 	for (size_t i = 0; i < COUNT(forwarded); i++) {
 		if (sigismember(&pending, forwarded[i]) == 1) {
-			verbose("child: %s came during set-up; as a namespace's init we would drop "
-				"it: exiting %d instead", sig_name(forwarded[i]), 128 + forwarded[i]);
+			verbose("child: %s came during set-up; as a namespace's init we would "
+				"drop it: exiting %d instead", sig_name(forwarded[i]),
+				128 + forwarded[i]);
 			_exit(128 + forwarded[i]);
 		}
 	}
