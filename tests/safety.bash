@@ -53,8 +53,8 @@ expect_states() {
 	fail "$what: expected state $want for each of$states; the terminal shows: $(pty_screen)"
 }
 
-# pty_start: an interactive bash in a pseudo-terminal (script(1) from util-linux gives one),
-# its keyboard a FIFO: type into it with `keys`. Its job control is a terminal's: Ctrl-Z
+# pty_start: an interactive bash in a pseudo-terminal (script(1) from util-linux gives one;
+# it runs $SHELL -c, which exec makes the bash itself, whatever $SHELL is), its keyboard a FIFO: type into it with `keys`. Its job control is a terminal's: Ctrl-Z
 # (keys $'\032') stops the foreground job, a background job's read of the terminal stops it.
 pty_start() {
 	requires tool:script
@@ -62,7 +62,7 @@ pty_start() {
 	mkdir -p "$PTY_DIR"
 	mkfifo "$PTY_DIR/in"
 	exec {PTY_FD}<>"$PTY_DIR/in"
-	TERM=dumb setsid script -qfc 'bash --norc --noprofile -i' /dev/null \
+	TERM=dumb setsid script -qfc 'exec bash --norc --noprofile -i' /dev/null \
 		<&"$PTY_FD" >"$PTY_DIR/out" 2>&1 3>&- &
 	PTY_PID=$!
 	keys $'PS1=\'$ \'\n'
