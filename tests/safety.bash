@@ -54,8 +54,9 @@ expect_states() {
 }
 
 # pty_start: an interactive bash in a pseudo-terminal (script(1) from util-linux gives one;
-# it runs $SHELL -c, which exec makes the bash itself, whatever $SHELL is), its keyboard a FIFO: type into it with `keys`. Its job control is a terminal's: Ctrl-Z
-# (keys $'\032') stops the foreground job, a background job's read of the terminal stops it.
+# it runs $SHELL -c, which exec makes the bash itself, whatever $SHELL is), its keyboard a
+# FIFO: type into it with `keys`. Its job control is a terminal's: Ctrl-Z (keys $'\032')
+# stops the foreground job, a background job's read of the terminal stops it.
 pty_start() {
 	requires tool:script
 	PTY_DIR=$BATS_TEST_TMPDIR/pty
