@@ -124,6 +124,18 @@ const char *mount_proc_hint(int err, int flags)
 	return NULL;
 }
 
+const char *stack_hint(int err, size_t size)
+{
+	static char hint[192];
+
+	if (err != ENOMEM)
+		return NULL;
+	snprintf(hint, sizeof(hint), "the child's stack, %zu KiB (ulimit -s, at least 8192, "
+		 "and a guard page), does not fit under ulimit -v or in the memory left: lower "
+		 "ulimit -s", size / 1024);
+	return hint;
+}
+
 /* For ENOSPC from clone: name the first namespace asked for whose limit,
  * user.max_NAME_namespaces, is 0; if none is, the limit is used up. */
 static const char *limit_hint(int flags)

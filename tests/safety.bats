@@ -251,6 +251,20 @@ kill_stopped() {
 	done
 }
 
+@test "safety: clone-pid, pipe-sync: a stack limit larger than ulimit -v allows: 125, mmap named, the hint says ulimit -s" {
+	local nn
+	for nn in 02 04; do
+		[ "$nn" != 02 ] || [ "$(id -u)" = 0 ] || continue
+		requires_no_asan "$nn"   # AddressSanitizer cannot start under a small ulimit -v
+		run_logged --separate-stderr bash -c 'ulimit -v 200000 && ulimit -s 300000 && exec "$@"' \
+			_ "$(lab_bin "$nn")" true
+		expect_status 125 || return 1
+		expect_contains "$stderr" "mmap child stack: Cannot allocate memory" "stderr" || return 1
+		expect_contains "$stderr" "300004 KiB (ulimit -s, at least 8192, and a guard page)" \
+			"hint" || return 1
+	done
+}
+
 # --- no /proc -------------------------------------------------------------------------------
 
 # requires_no_asan NN...: skip under the sanitizer build (make san), whose leak check at exit
