@@ -21,6 +21,21 @@ teardown() {
 	return 0
 }
 
+# requires_no_asan WHY NN...: skip under the sanitizer build of stage NN (make san), saying
+# WHY it cannot run there.
+requires_no_asan() {
+	local why=$1 nn
+	shift
+	for nn; do
+		! grep -q __asan_init "$(lab_bin "$nn")" 2>/dev/null ||
+			skip "an AddressSanitizer build: $why"
+	done
+}
+
+# (The sanitizer build's leak check at exit needs /proc; it reads its options, ASAN_OPTIONS,
+# from /proc/self/environ.)
+NO_PROC_ASAN="it needs /proc for its leak check and its options"
+
 # --- set-user-ID, set-group-ID, file capabilities -------------------------------------------
 
 REFUSAL="refusing to run: this program is"
@@ -255,7 +270,7 @@ kill_stopped() {
 	local nn
 	for nn in 02 04; do
 		[ "$nn" != 02 ] || [ "$(id -u)" = 0 ] || continue
-		requires_no_asan "$nn"   # AddressSanitizer cannot start under a small ulimit -v
+		requires_no_asan "its shadow memory does not fit under a small ulimit -v" "$nn"
 		run_logged --separate-stderr bash -c 'ulimit -v 200000 && ulimit -s 300000 && exec "$@"' \
 			_ "$(lab_bin "$nn")" true
 		expect_status 125 || return 1
@@ -267,19 +282,9 @@ kill_stopped() {
 
 # --- no /proc -------------------------------------------------------------------------------
 
-# requires_no_asan NN...: skip under the sanitizer build (make san), whose leak check at exit
-# needs /proc, and reads its options (ASAN_OPTIONS) from /proc/self/environ.
-requires_no_asan() {
-	local nn
-	for nn; do
-		! grep -q __asan_init "$(lab_bin "$nn")" 2>/dev/null ||
-			skip "an AddressSanitizer build: it needs /proc for its leak check and its options"
-	done
-}
-
 @test "safety: with no /proc at all, one SIGTERM ends clone-pid's and multi-ns -p's sleep (137)" {
 	requires root tool:unshare
-	requires_no_asan 02 03
+	requires_no_asan "$NO_PROC_ASAN" 02 03
 	local spec m pid
 	for spec in 02 "03 -p"; do
 		m=$(marker)
@@ -298,7 +303,7 @@ requires_no_asan() {
 
 @test "safety: with no /proc at all, pipe-sync's hint says no /proc is mounted (not another namespace's)" {
 	requires root tool:unshare
-	requires_no_asan 04
+	requires_no_asan "$NO_PROC_ASAN" 04
 	run_logged --separate-stderr unshare -m sh -c 'umount -l /proc && exec "$0" true' \
 		"$(lab_bin 04)"
 	expect_status 125
