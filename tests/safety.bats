@@ -41,8 +41,7 @@ NO_PROC_ASAN="it needs /proc for its leak check and its options"
 REFUSAL="refusing to run: this program is"
 
 # privileged_copy NN MODE: a root-owned copy of stage NN, chmod MODE (4755: set-user-ID, 2755:
-# set-group-ID), in a directory the unprivileged user may reach; its path on stdout. Skips
-# where that directory's file system ignores the bits (nosuid).
+# set-group-ID), in a directory the unprivileged user may reach; its path on stdout.
 privileged_copy() {
 	local bin
 	bin=$(unpriv_bin "$(lab_bin "$1")")
@@ -51,6 +50,8 @@ privileged_copy() {
 	echo "$bin"
 }
 
+# requires_suid_fs: root, an unprivileged user, and a scratch directory whose file system
+# honours set-user-ID bits (not nosuid); else skip, saying which.
 requires_suid_fs() {
 	requires root unpriv tool:findmnt
 	mkdir -p "$UNPRIV_DIR" && chmod 755 "$UNPRIV_DIR"
