@@ -230,30 +230,39 @@ load safety
 # then after fg, Ctrl-Z and bg. Each figure must be 0-2 (a spinning read ran 331-397 of 500).
 stopped_ticks() {
 	case $1 in 02* | 03*) requires root ;; esac
-	local spec rep t1 t2 figures=""
-	read -r -a spec <<<"$1"
+	local rc=0
+	FIGURES=""
 	pty_start
+	ticks_trials "$1" || rc=$?
+	pty_stop   # (this file's teardown does not know the terminal)
+	echo "# $1: cat's ticks in 1 s, stopped by its read / after bg:$FIGURES" >&3
+	return "$rc"
+}
+
+# ticks_trials SPEC: stopped_ticks's three trials, in the terminal of pty_start; the figures
+# go to FIGURES.
+ticks_trials() {
+	local spec rep t1 t2
+	read -r -a spec <<<"$1"
 	for rep in 1 2 3; do
 		keys "$(lab_bin "${spec[0]}") ${spec[*]:1} $(pty_reader) &"$'\n'
-		job_pids || break
-		expect_states T "$1 &: the runtime and cat" "$RUNTIME" "$READER" || break
-		t1=$(ticks_over "$READER" 1)
+		job_pids || return 1
+		expect_states T "$1 &: the runtime and cat" "$RUNTIME" "$READER" || return 1
+		t1=$(ticks_over "$READER" 1) || { fail "$1: cat is gone"; return 1; }
 		keys $'fg\n'
-		expect_states S "$1 after fg" "$RUNTIME" "$READER" || break
+		expect_states S "$1 after fg" "$RUNTIME" "$READER" || return 1
 		keys $'\032'
-		expect_states T "$1 after Ctrl-Z" "$RUNTIME" "$READER" || break
+		expect_states T "$1 after Ctrl-Z" "$RUNTIME" "$READER" || return 1
 		keys $'bg\n'
 		sleep 0.1
-		t2=$(ticks_over "$READER" 1)
-		figures+=" $t1/$t2"
-		((t1 <= 2 && t2 <= 2)) || { fail "$1: cat ran while stopped: $t1 and $t2 ticks in 1 s"; break; }
+		t2=$(ticks_over "$READER" 1) || { fail "$1: cat is gone"; return 1; }
+		FIGURES+=" $t1/$t2"
+		((t1 <= 2 && t2 <= 2)) ||
+			{ fail "$1: cat ran while stopped: $t1 and $t2 ticks in 1 s"; return 1; }
 		keys $'kill -9 %%\n'
-		poll eval "[[ \$(proc_state $RUNTIME) == @(gone|Z) ]]" || { fail "$1: not ended"; break; }
+		poll eval "[[ \$(proc_state $RUNTIME) == @(gone|Z) ]]" ||
+			{ fail "$1: not ended by kill -9 %%"; return 1; }
 	done
-	local rc=$?
-	pty_stop
-	echo "# $1: cat's ticks in 1 s, stopped by its read / after bg:$figures" >&3
-	return "$rc"
 }
 
 @test "stress: fork-exec cat & in a terminal (the reference), 3 times: stopped, 0-2 CPU ticks in 1 s, after bg too" {
@@ -278,9 +287,17 @@ stopped_ticks() {
 # (SIGTERM, and SIGCONT to a stopped job, as bash sends) ends both within 2 s.
 random_job_control() {
 	case $1 in 02* | 03*) requires root ;; esac
-	local spec trial step fg line steps=0
-	read -r -a spec <<<"$1"
+	local rc=0
 	pty_start
+	job_control_trials "$@" || rc=$?
+	pty_stop   # (this file's teardown does not know the terminal)
+	return "$rc"
+}
+
+# job_control_trials SPEC N: random_job_control's trials, in the terminal of pty_start.
+job_control_trials() {
+	local spec trial step fg line ticks steps=0
+	read -r -a spec <<<"$1"
 	for ((trial = 1; trial <= $2; trial++)); do
 		fg=$((RANDOM % 2))
 		line="$(lab_bin "${spec[0]}") ${spec[*]:1} $(pty_reader)"
@@ -299,7 +316,8 @@ random_job_control() {
 			if [ "$(proc_state "$RUNTIME")" = T ]; then
 				expect_states T "trial $trial, step $step: the runtime is stopped, cat" \
 					"$READER" || return 1
-				(($(ticks_over "$READER" 0.2) <= 2)) ||
+				ticks=$(ticks_over "$READER" 0.2) || { fail "cat is gone"; return 1; }
+				((ticks <= 2)) ||
 					{ fail "trial $trial, step $step: a stopped job's cat ran"; return 1; }
 			fi
 		done
