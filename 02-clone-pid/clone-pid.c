@@ -93,7 +93,7 @@ static char *map_stack(size_t *size)
 	stack = mmap(NULL, *size, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
 	if (stack == MAP_FAILED)
-		die("mmap", "child stack", NULL);
+		die("mmap", "child stack", stack_hint(errno, *size));
 	if (mprotect(stack, guard, PROT_NONE) == -1)
 		die("mprotect", "child stack's guard page", NULL);
 	return stack;

@@ -66,6 +66,7 @@ const char *clone_hint(int err, int flags, const char *eperm_hint); /* fork/clon
 const char *userns_hint(int err, int flags); /* a set-up call refused: NULL without CLONE_NEWUSER */
 const char *map_write_hint(int err, const char *file, pid_t pid);  /* /proc/PID/FILE */
 const char *mount_proc_hint(int err, int flags);                   /* mount of /proc */
+const char *stack_hint(int err, size_t size);   /* mmap of a clone stack of SIZE bytes */
 
 /* --- supervise.c: the parent's side while the child runs -------------------------- */
 

@@ -54,9 +54,10 @@ static const char *refused_hint(int err)
 	if (err != EPERM)
 		return NULL;
 	if (!*read_file("/proc/self/uid_map", buf, sizeof(buf)) && proc_mounted())
-		return "this process's user ID has no mapping in its own user namespace (one whose "
-		       "uid_map was never written, as multi-ns -U leaves it): a new namespace needs a "
-		       "mapped creator; write the maps first, or start from outside it";
+		return "this process's user ID has no mapping in its own user namespace (one "
+		       "whose uid_map was never written, as multi-ns -U leaves it): a new "
+		       "namespace needs a mapped creator; write the maps first, or start from "
+		       "outside it";
 	if (sysctl_is_zero("/proc/sys/kernel/unprivileged_userns_clone"))
 		return "kernel.unprivileged_userns_clone is 0: unprivileged user namespaces are "
 		       "off (sysctl -w kernel.unprivileged_userns_clone=1, or run as root)";
@@ -82,7 +83,6 @@ const char *userns_hint(int err, int flags)
 
 const char *map_write_hint(int err, const char *file, pid_t pid)
 {
-	static char hint[192];
 	char path[64], buf[32];
 
 	if (!proc_mounted())
@@ -93,10 +93,16 @@ const char *map_write_hint(int err, const char *file, pid_t pid)
 		       "process: mount a /proc for this one (unshare --mount-proc, multi-ns -mp)";
 	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, file);
 	if (err == EPERM && strstr(file, "_map") && *read_file(path, buf, sizeof(buf))) {
+		static char hint[192];
+
 		snprintf(hint, sizeof(hint), "%s was written already: the kernel takes each map "
 			 "once, in one write(2)", file);
 		return hint;
 	}
+	snprintf(path, sizeof(path), "/proc/%ld/gid_map", (long)pid);
+	if (err == EPERM && strcmp(file, "setgroups") == 0 && *read_file(path, buf, sizeof(buf)))
+		return "write \"deny\" to /proc/PID/setgroups before gid_map: once a gid_map is "
+		       "written, the kernel refuses any write to setgroups";
 	snprintf(path, sizeof(path), "/proc/%ld/setgroups", (long)pid);
 	if (err == EPERM && strcmp(file, "gid_map") == 0 &&
 	    strncmp(read_file(path, buf, sizeof(buf)), "allow", 5) == 0)
@@ -116,6 +122,18 @@ const char *mount_proc_hint(int err, int flags)
 		       "parts covered by other mounts (a container's masked paths): run on a VM "
 		       "or a host, or as root";
 	return NULL;
+}
+
+const char *stack_hint(int err, size_t size)
+{
+	static char hint[192];
+
+	if (err != ENOMEM)
+		return NULL;
+	snprintf(hint, sizeof(hint), "the child's stack, %zu KiB (ulimit -s, at least 8192, "
+		 "and a guard page), does not fit under ulimit -v or in the memory left: lower "
+		 "ulimit -s", size / 1024);
+	return hint;
 }
 
 /* For ENOSPC from clone: name the first namespace asked for whose limit,
@@ -154,32 +172,46 @@ static bool pids_cgroup_full(const char *root, const char *dir, long *max)
 	return atol(read_file(file, buf, sizeof(buf))) >= *max;
 }
 
-/* For EAGAIN from fork or clone: which limit on processes was reached. A pids cgroup
- * (pids.max, on our cgroup or one above it) binds root too; ulimit -u binds the others. */
-static const char *process_limit_hint(void)
+/* The pids cgroup of ours, or of one above it, that is full; NULL if none. CG is
+ * /proc/self/cgroup; FIELD its line's start ("0::/": cgroup v2, mounted at ROOT; ":pids:/": the
+ * pids hierarchy of cgroup v1, which a hybrid system (v1 and v2 both) uses instead of v2). */
+static const char *full_pids_cgroup(const char *cg, const char *field, const char *root)
 {
 	static char hint[PATH_MAX + 96];
-	char cg[PATH_MAX], dir[PATH_MAX], *slash;
-	const char *root = "/sys/fs/cgroup", *at;
-	struct rlimit rl;
+	char dir[PATH_MAX];
+	const char *at = strstr(cg, field);
 	long max;
 
-	read_file("/proc/self/cgroup", cg, sizeof(cg));
-	if ((at = strstr(cg, "0::/")) != NULL)                    /* cgroup v2 */
-		at += 3;
-	else if ((at = strstr(cg, ":pids:/")) != NULL)            /* v1's pids hierarchy */
-		at += 6, root = "/sys/fs/cgroup/pids";
-	snprintf(dir, sizeof(dir), "%.*s", at ? (int)strcspn(at, "\n") : 0, at ? at : "");
-	while (at) {  /* our cgroup, then each one above it */
+	if (!at)
+		return NULL;
+	at += strlen(field) - 1;
+	snprintf(dir, sizeof(dir), "%.*s", (int)strcspn(at, "\n"), at);
+	for (;;) {  /* our cgroup, then each one above it */
+		char *slash;
+
 		if (pids_cgroup_full(root, dir, &max)) {
 			snprintf(hint, sizeof(hint), "the pids cgroup %s allows at most %ld "
 				 "processes (its pids.max), and has them", *dir ? dir : "/", max);
 			return hint;
 		}
 		if ((slash = strrchr(dir, '/')) == NULL)
-			break;
+			return NULL;
 		*slash = '\0';
 	}
+}
+
+/* For EAGAIN from fork or clone: which limit on processes was reached. A pids cgroup
+ * (pids.max, on our cgroup or one above it) binds root too; ulimit -u binds the others. */
+static const char *process_limit_hint(void)
+{
+	char cg[PATH_MAX];
+	const char *hint;
+	struct rlimit rl;
+
+	read_file("/proc/self/cgroup", cg, sizeof(cg));
+	if ((hint = full_pids_cgroup(cg, ":pids:/", "/sys/fs/cgroup/pids")) != NULL ||
+	    (hint = full_pids_cgroup(cg, "0::/", "/sys/fs/cgroup")) != NULL)
+		return hint;
 	if (geteuid() != 0 && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		return "the limit on processes per user is reached (ulimit -u)";
 	return "the limit on processes is reached (the kernel's pid_max or threads-max)";

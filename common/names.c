@@ -33,11 +33,11 @@ const char *container_name(const char *name)
 
 const char *hostname_problem(const char *name)
 {
-	static char why[80];
-
 	if (!*name)
 		return "is empty";
 	if (strlen(name) > HOST_NAME_MAX) {
+		static char why[80];
+
 		snprintf(why, sizeof(why), "has %zu characters, the kernel allows at most %d",
 			 strlen(name), HOST_NAME_MAX);
 		return why;

@@ -7,7 +7,7 @@
 #include "internal.h"
 
 #include <fcntl.h>        /* open(), fcntl() */
-#include <stdio.h>        /* fflush(), ferror() */
+#include <stdio.h>        /* fflush(), ferror(), snprintf() */
 #include <stdlib.h>       /* atexit(), getenv() */
 #include <limits.h>       /* PATH_MAX */
 #include <string.h>       /* strerror(), strchr(), strcspn(), strncmp() */
@@ -25,18 +25,24 @@ static void refuse_privilege_gain(void)
 {
 	uid_t ruid, euid, suid;
 	gid_t rgid, egid, sgid;
-	char cap[64];
+	char cap[64], why[96];
 
 	if (getresuid(&ruid, &euid, &suid) == -1)
 		die("getresuid", NULL, NULL);
 	if (getresgid(&rgid, &egid, &sgid) == -1)
 		die("getresgid", NULL, NULL);
-	if (ruid == euid && ruid == suid && rgid == egid && rgid == sgid &&
-	    getxattr("/proc/self/exe", "security.capability", cap, sizeof(cap)) <= 0)
+	if (ruid != euid || ruid != suid)
+		snprintf(why, sizeof(why), "set-user-ID (real uid %ld, effective uid %ld)",
+			 (long)ruid, (long)euid);
+	else if (rgid != egid || rgid != sgid)
+		snprintf(why, sizeof(why), "set-group-ID (real gid %ld, effective gid %ld)",
+			 (long)rgid, (long)egid);
+	else if (getxattr("/proc/self/exe", "security.capability", cap, sizeof(cap)) > 0)
+		snprintf(why, sizeof(why), "given file capabilities (getcap shows them)");
+	else
 		return;
-	errmsg("refusing to run: this program is set-user-ID, set-group-ID or has file "
-	       "capabilities (real uid %ld, effective uid %ld), which would give every user of "
-	       "this machine root", (long)ruid, (long)euid);
+	errmsg("refusing to run: this program is %s, which would give every user of this "
+	       "machine root", why);
 	errmsg("hint: remove that (sudo chmod u-s,g-s FILE; sudo setcap -r FILE) and run it "
 	       "with sudo, or use stage 04, which needs no root");
 	_exit(EXIT_RUNTIME);

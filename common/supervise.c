@@ -11,6 +11,7 @@
 #include <stdlib.h>     /* strtoull(), atol() */
 #include <string.h>     /* strerror(), strstr(), sigabbrev_np() */
 #include <sys/wait.h>   /* waitid(), waitpid() */
+#include <time.h>       /* nanosleep() */
 #include <unistd.h>     /* getsid(), getpid() */
 
 /* The signals a runtime passes on to its child: Ctrl-C, kill's default, hang-up, Ctrl-\. */
@@ -70,13 +71,14 @@ static unsigned long long status_mask(const char *status, const char *field)
 }
 
 /* Did the kernel drop SIG, just sent to PID, as it does for a PID namespace's init with
- * no use for it? INIT: we made PID a namespace's init (CLONE_NEWPID). Read from /proc/PID/status, which the kernel fills
- * under one lock: NSpid lists PID as /proc sees it, then as each nested namespace does,
- * ending in 1 for a namespace's init; then, as masks with bit SIG-1, what PID caught
- * (SigCgt) or ignores (SigIgn), what is still queued for it (SigPnd, ShdPnd: a blocked
- * signal, or one sigwait() is about to take) and what it blocks (SigBlk: after sigwait()
- * took it). In none of them: dropped. With no /proc to read, an init is taken to drop it:
- * a second signal would kill it anyway, and a supervisor such as timeout sends only one. */
+ * no use for it? INIT: we made PID a namespace's init (CLONE_NEWPID). Read from
+ * /proc/PID/status, which the kernel fills under one lock: NSpid lists PID as /proc sees
+ * it, then as each nested namespace does, ending in 1 for a namespace's init; then, as
+ * masks with bit SIG-1, what PID caught (SigCgt) or ignores (SigIgn), what is still
+ * queued for it (SigPnd, ShdPnd: a blocked signal, or one sigwait() is about to take) and
+ * what it blocks (SigBlk: after sigwait() took it). In none of them: dropped. With no
+ * /proc to read, an init is taken to drop it: a second signal would kill it anyway, and a
+ * supervisor such as timeout sends only one. */
 static bool init_drops(pid_t pid, int sig, bool init)
 {
 	char path[64], status[4096];
@@ -126,34 +128,43 @@ static void pass_on(pid_t pid, const siginfo_t *si)
 }
 
 /* SIGINT, SIGTERM, SIGHUP or SIGQUIT: the COUNT-th. The second one, or one the child
- * would drop, becomes SIGKILL (standard signals do not queue: two may merge into one). */
-static void forward(pid_t pid, const siginfo_t *si, int count, bool init)
+ * would drop, becomes SIGKILL (standard signals do not queue: two may merge into one).
+ * True if SIGKILL went. */
+static bool forward(pid_t pid, const siginfo_t *si, int count, bool init)
 {
 	const char *name = sig_name(si->si_signo);
 
 	if (count > 1) {
 		send(pid, SIGKILL);
 		verbose("second %s: sent SIGKILL to PID %ld", name, (long)pid);
-		return;
+		return true;
 	}
 	pass_on(pid, si);
 	if (init_drops(pid, si->si_signo, init)) {
 		send(pid, SIGKILL);
 		verbose("PID %ld is a PID namespace's init with no handler for %s, which the "
 			"kernel drops: sent SIGKILL instead", (long)pid, name);
+		return true;
 	}
+	return false;
 }
 
 /* Ctrl-Z (or a background job's read of the terminal): stop the child, then ourselves, as
- * a shell's job stops. A namespace's init would drop the terminal's signal and go on
- * running (reading the terminal, or spinning on it): SIGSTOP from outside reaches it. */
+ * a shell's job stops. The kernel never stops a namespace's init for these: it drops the
+ * signal, or runs the init's handler, whose own stop (less, vim and readline raise SIGTSTP
+ * again) it drops too. So an init would go on running, reading the terminal or spinning on
+ * it: SIGSTOP from outside reaches it. A handler first gets a moment (to reset the terminal). */
 static void stop(pid_t pid, const siginfo_t *si, bool init)
 {
+	struct timespec grace = { .tv_nsec = 50 * 1000 * 1000 };
+
 	pass_on(pid, si);
-	if (init_drops(pid, si->si_signo, init)) {
+	if (init) {
+		if (!init_drops(pid, si->si_signo, init))
+			nanosleep(&grace, NULL);  /* EINTR (a stop of ours) only ends it early */
 		send(pid, SIGSTOP);
-		verbose("%s would be dropped by PID %ld: sent SIGSTOP instead",
-			sig_name(si->si_signo), (long)pid);
+		verbose("PID %ld is a PID namespace's init, which the kernel does not stop on "
+			"%s: sent SIGSTOP", (long)pid, sig_name(si->si_signo));
 	}
 	verbose("stopping, as the terminal asked (%s)", sig_name(si->si_signo));
 	if (raise(SIGSTOP) != 0)
@@ -168,13 +179,22 @@ static void resume(pid_t pid)
 	verbose("continued: sent SIGCONT to PID %ld", (long)pid);
 }
 
+/* SIGTSTP, SIGTTIN or SIGTTOU? */
+static bool is_stop(int sig)
+{
+	for (size_t i = 0; i < COUNT(stops); i++)
+		if (stops[i] == sig)
+			return true;
+	return false;
+}
+
 /* Has PID ended? Looks without reaping it (WNOWAIT): that is the stage's waitpid(). */
 static bool has_ended(pid_t pid)
 {
 	siginfo_t info = { .si_pid = 0 };
 
 	if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == -1)
-		die("waitid", NULL, NULL);
+		die_killing(pid, "waitid", NULL, NULL);  /* no runtime left: no container */
 	return info.si_pid == pid;
 }
 
@@ -184,6 +204,7 @@ void supervise(pid_t pid, int flags)
 	sigset_t set;
 	siginfo_t si;
 	int count = 0;
+	bool killed = false;  /* SIGKILL went: the child is ending, and will not stop */
 
 	/* The signals stay blocked (block_signals()); we take them one at a time, as a queue
 	 * of messages, instead of in asynchronous handlers. SIGCHLD means: look. */
@@ -191,13 +212,19 @@ void supervise(pid_t pid, int flags)
 	while (!has_ended(pid)) {
 		/* A stop and a SIGCONT make sigwaitinfo fail with EINTR (signal(7)): retry. */
 		if (TEMP_FAILURE_RETRY(sigwaitinfo(&set, &si)) == -1)
-			die("sigwaitinfo", NULL, NULL);
+			die_killing(pid, "sigwaitinfo", NULL, NULL);
 		if (si.si_signo == SIGCONT)
 			resume(pid);
-		else if (si.si_signo == SIGTSTP || si.si_signo == SIGTTIN || si.si_signo == SIGTTOU)
+		else if (is_stop(si.si_signo) && (killed || has_ended(pid)))
+			/* kill %1 sends SIGTERM and SIGCONT to a stopped job: an init, continued,
+			 * may read the terminal before our SIGKILL ends it. Stopped, we would not
+			 * report its end until fg. */
+			verbose("%s: not stopping, PID %ld is ending", sig_name(si.si_signo),
+				(long)pid);
+		else if (is_stop(si.si_signo))
 			stop(pid, &si, init);
 		else if (si.si_signo != SIGCHLD)
-			forward(pid, &si, ++count, init);
+			killed |= forward(pid, &si, ++count, init);
 	}
 }
 
@@ -220,8 +247,9 @@ void end_if_signalled(void)
 		return;
 	for (size_t i = 0; i < COUNT(forwarded); i++) {
 		if (sigismember(&pending, forwarded[i]) == 1) {
-			verbose("child: %s came during set-up; as a namespace's init we would drop "
-				"it: exiting %d instead", sig_name(forwarded[i]), 128 + forwarded[i]);
+			verbose("child: %s came during set-up; as a namespace's init we would "
+				"drop it: exiting %d instead", sig_name(forwarded[i]),
+				128 + forwarded[i]);
 			_exit(128 + forwarded[i]);
 		}
 	}

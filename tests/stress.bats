@@ -220,3 +220,130 @@ bad_commands() {
 	requires_plain_build
 	memcheck_all_as as_unpriv
 }
+
+# --- job control: the CPU a stopped container burns, measured -------------------------------
+
+load safety
+
+# stopped_ticks SPEC: in a terminal, "SPEC cat &" three times over: each time cat's read stops
+# the job; the CPU ticks cat (PID 1 from stage 02 on) runs in 1 s, stopped in the background,
+# then after fg, Ctrl-Z and bg. Each figure must be 0-2 (a spinning read ran 331-397 of 500).
+stopped_ticks() {
+	case $1 in 02* | 03*) requires root ;; esac
+	local rc=0
+	FIGURES=""
+	pty_start
+	ticks_trials "$1" || rc=$?
+	pty_stop   # (this file's teardown does not know the terminal)
+	echo "# $1: cat's ticks in 1 s, stopped by its read / after bg:$FIGURES" >&3
+	return "$rc"
+}
+
+# ticks_trials SPEC: stopped_ticks's three trials, in the terminal of pty_start; the figures
+# go to FIGURES.
+ticks_trials() {
+	local spec rep t1 t2
+	read -r -a spec <<<"$1"
+	for rep in 1 2 3; do
+		keys "$(lab_bin "${spec[0]}") ${spec[*]:1} $(pty_reader) &"$'\n'
+		job_pids || return 1
+		expect_states T "$1 &: the runtime and cat" "$RUNTIME" "$READER" || return 1
+		t1=$(ticks_over "$READER" 1) || { fail "$1: cat is gone"; return 1; }
+		keys $'fg\n'
+		expect_states S "$1 after fg" "$RUNTIME" "$READER" || return 1
+		keys $'\032'
+		expect_states T "$1 after Ctrl-Z" "$RUNTIME" "$READER" || return 1
+		keys $'bg\n'
+		sleep 0.1
+		t2=$(ticks_over "$READER" 1) || { fail "$1: cat is gone"; return 1; }
+		FIGURES+=" $t1/$t2"
+		((t1 <= 2 && t2 <= 2)) ||
+			{ fail "$1: cat ran while stopped: $t1 and $t2 ticks in 1 s"; return 1; }
+		keys $'kill -9 %%\n'
+		poll eval "[[ \$(proc_state $RUNTIME) == @(gone|Z) ]]" ||
+			{ fail "$1: not ended by kill -9 %%"; return 1; }
+	done
+}
+
+@test "stress: fork-exec cat & in a terminal (the reference), 3 times: stopped, 0-2 CPU ticks in 1 s, after bg too" {
+	stopped_ticks 00
+}
+
+@test "stress: clone-pid cat & in a terminal, 3 times: stopped, 0-2 CPU ticks in 1 s, after bg too" {
+	stopped_ticks 02
+}
+
+@test "stress: multi-ns -p cat & in a terminal, 3 times: stopped, 0-2 CPU ticks in 1 s, after bg too" {
+	stopped_ticks "03 -p"
+}
+
+@test "stress: pipe-sync cat & in a terminal, 3 times: stopped, 0-2 CPU ticks in 1 s, after bg too" {
+	stopped_ticks 04
+}
+
+# random_job_control SPEC N: in a terminal, N times: start "SPEC cat" (in the foreground or
+# with &), then 6 random steps of Ctrl-Z, fg, bg and a typed line. After each step: if the
+# runtime is stopped, so is cat, and cat burns at most 2 ticks in 0.2 s; at the end kill %%
+# (SIGTERM, and SIGCONT to a stopped job, as bash sends) ends both within 2 s.
+random_job_control() {
+	case $1 in 02* | 03*) requires root ;; esac
+	local rc=0
+	pty_start
+	job_control_trials "$@" || rc=$?
+	pty_stop   # (this file's teardown does not know the terminal)
+	return "$rc"
+}
+
+# job_control_trials SPEC N: random_job_control's trials, in the terminal of pty_start.
+job_control_trials() {
+	local spec trial step fg line ticks steps=0
+	read -r -a spec <<<"$1"
+	for ((trial = 1; trial <= $2; trial++)); do
+		fg=$((RANDOM % 2))
+		line="$(lab_bin "${spec[0]}") ${spec[*]:1} $(pty_reader)"
+		((fg)) || line+=" &"
+		keys "$line"$'\n'
+		job_pids || return 1
+		for ((step = 1; step <= 6; step++)); do
+			steps=$((steps + 1))
+			case $((RANDOM % 4)) in
+			0) ((fg)) && keys $'\032' && fg=0 && sleep 0.1 ;;  # input typed at once is flushed
+			1) ((fg)) || { keys $'fg\n'; fg=1; } ;;
+			2) ((fg)) || keys $'bg\n' ;;
+			3) keys "line $step"$'\n' ;;
+			esac
+			sleep 0.15
+			if [ "$(proc_state "$RUNTIME")" = T ]; then
+				expect_states T "trial $trial, step $step: the runtime is stopped, cat" \
+					"$READER" || return 1
+				ticks=$(ticks_over "$READER" 0.2) || { fail "cat is gone"; return 1; }
+				((ticks <= 2)) ||
+					{ fail "trial $trial, step $step: a stopped job's cat ran"; return 1; }
+			fi
+		done
+		if ((fg)); then
+			keys $'\032'
+			expect_states T "trial $trial: Ctrl-Z before kill %%" "$RUNTIME" || return 1
+		fi
+		keys $'kill %%\n'
+		poll eval "[[ \$(proc_state $RUNTIME) == @(gone|Z) && \$(proc_state $READER) == @(gone|Z) ]]" ||
+			{ fail "trial $trial: not ended by kill %%: $(pty_screen)"; return 1; }
+	done
+	echo "# $1: $2 trials, $steps random steps" >&3
+}
+
+@test "stress: fork-exec cat in a terminal (the reference): 10 random runs of Ctrl-Z, fg, bg, typing, kill %%" {
+	random_job_control 00 10
+}
+
+@test "stress: clone-pid cat in a terminal: 10 random runs of Ctrl-Z, fg, bg, typing, kill %%" {
+	random_job_control 02 10
+}
+
+@test "stress: multi-ns -p cat in a terminal: 10 random runs of Ctrl-Z, fg, bg, typing, kill %%" {
+	random_job_control "03 -p" 10
+}
+
+@test "stress: pipe-sync cat in a terminal: 10 random runs of Ctrl-Z, fg, bg, typing, kill %%" {
+	random_job_control 04 10
+}

@@ -31,6 +31,26 @@ npm_bats=$deps/node_modules/bats/bin/bats
 
 say() { echo "deps: $*" >&2; }
 
+# --- an unusable TMPDIR (missing, not writable, full): say so and stop -----------------------
+# bats, mktemp, git and npm all need it; without this check bats fails as if missing, and
+# what follows would try to install it. Kept apart from the rest: nothing below depends on it.
+tmp_usable() {
+	local dir=${TMPDIR:-/tmp} probe
+	if ! probe=$(mktemp "$dir/lab-tmp-check.XXXXXX" 2>/dev/null); then
+		say "the temporary directory $dir (TMPDIR) does not exist or is not writable; bats needs one."
+		say "set TMPDIR to a writable directory, or unset it (then /tmp is used). Nothing was installed."
+		exit 1
+	fi
+	if ! head -c 1048576 /dev/zero 2>/dev/null >"$probe"; then
+		rm -f "$probe"
+		say "the temporary directory $dir (TMPDIR) is full: 1 MiB could not be written; bats needs room"
+		say "there. Free some (df -h $dir), or set TMPDIR to another directory. Nothing was installed."
+		exit 1
+	fi
+	rm -f "$probe"
+}
+tmp_usable
+
 # bats_version_ok VERSION: true when VERSION (1.11.1, 1.8.2-1, ...) is 1.5 or newer.
 bats_version_ok() {
 	local major=${1%%.*} rest=${1#*.}
