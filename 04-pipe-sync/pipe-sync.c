@@ -95,13 +95,13 @@ static void parse_args(int argc, char *argv[], struct child_args *args)
 		usage_error("missing COMMAND");
 	if (!args->flags)                   /* no letters: every kind, a rootless container */
 		args->flags = CONTAINER_FLAGS;
-	name = container_name(name);        /* prints "container ID"; NAME, or the ID's start */
-	if (!args->hostname && (args->flags & CLONE_NEWUTS))
-		args->hostname = name;
 	if (args->hostname && !(args->flags & CLONE_NEWUTS))
 		usage_error("--hostname needs -u: without a UTS namespace it would rename the host");
 	if (args->hostname && hostname_problem(args->hostname))
 		usage_error("--hostname %s", hostname_problem(args->hostname));
+	name = container_name(name);        /* prints "container ID"; NAME, or the ID's start */
+	if (!args->hostname && (args->flags & CLONE_NEWUTS))
+		args->hostname = name;
 	args->argv = &argv[optind];
 }
 

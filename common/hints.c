@@ -65,7 +65,8 @@ static const char *refused_hint(int err)
 		       sizeof(buf))[0] == '1')
 		return "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu 23.10 and "
 		       "later): AppArmor strips user namespaces of privilege; sudo make apparmor "
-		       "allows them for the lab's five programs only (see make doctor)";
+		       "installs copies of the lab's programs that may create them, in "
+		       "/usr/local/lib/containers-lab (make doctor says which are loaded)";
 	if (host_root())
 		return "even root was refused: a security module (AppArmor, SELinux) or a "
 		       "container's seccomp profile may forbid user namespaces here";
