@@ -92,9 +92,13 @@ stage: need-stage
 	@$(if $(ARGS),,$(if $(NOTE_$(NN)),echo 'note: $(NOTE_$(NN))' >&2))
 	@printf '$$ %s\n' "$$LAB_CMD" >&2; eval "$$LAB_CMD"
 
+# `make check N`: the fast set, stopping at the first failure, contained (tools/run-tests.sh);
+# CHECKS=slow: only the slow remainder (strace fault injection, repeated runs); CHECKS=all:
+# every check. `make test` runs them all, to the end.
+CHECKS ?= fast
 check: need-stage
 	@$(MAKE) -s --no-print-directory -C $(DIR)
-	@tools/run-tests.sh tests/$(DIR).bats
+	@LAB_CHECKS=$(CHECKS) LAB_CONTAIN=1 tools/run-tests.sh tests/$(DIR).bats
 
 # The stages' checks in stage order, then the rest (tools, robustness). The long runs
 # (tests/stress.bats) are `make stress`; the bootstrap checks (how bats is brought in) and

@@ -12,6 +12,7 @@
 load helpers
 
 setup() {
+	lab_setup
 	PROG_BIN=$(stage_bin 04)
 }
 
@@ -23,7 +24,7 @@ teardown() {
 		for pid in $(procs "$M"); do kill -KILL "$pid" 2>/dev/null; done
 	fi
 	[ -n "${UNPRIV_DIR:-}" ] && rm -rf "$UNPRIV_DIR"
-	return 0
+	lab_teardown
 }
 
 # as WHO: run this test as WHO, "caller" (whoever runs the suite) or "unpriv" (as_unpriv's
@@ -521,7 +522,7 @@ check_uid_map_error() {
 
 @test "pipe-sync: a failed pipe2 gives 125 and names it; no child is made" {
 	requires tool:strace
-	run_logged --separate-stderr env ASAN_OPTIONS=detect_leaks=0 strace -f -qq \
+	run_logged --separate-stderr env ASAN_OPTIONS=detect_leaks=0 timeout -k 1 5 strace -f -qq \
 		-o "$BATS_TEST_TMPDIR/trace" -e trace=pipe2,clone,clone3 \
 		-e inject=pipe2:error=EMFILE "$PROG_BIN" true
 	expect_status 125
