@@ -469,19 +469,58 @@ check_killed_at_sync() {
 @test "pipe-sync: [rootless] parent killed at the go byte: COMMAND never runs, nothing left" { check_killed_at_sync unpriv; }
 
 # As above, with PR_SET_PDEATHSIG faked by strace (it returns 0 and does nothing), so only
-# the pipe guards the child: it reads end of file, exits 125, and COMMAND never runs.
+# the pipe guards the child. Deterministic: strace holds the parent at its write of the go
+# byte (delay_enter, 3 s), and the parent is killed only once the child is provably blocked
+# in read(2) on the pipe (blocked_in_pipe_read). strace lets the killed parent go when the
+# delay ends; then the child must read end of file and exit 125, and COMMAND never runs.
 check_eof_is_not_go() {
 	as "$1"
 	requires tool:strace
 	export ASAN_OPTIONS=detect_leaks=0
 	M=$(marker)
-	local f=$W/ran-$M
+	local f=$W/ran-$M parent="" child="" pid tracer where
 	nth_write '<(pipe|socket):\['
-	traced "$W/trace" -e trace=prctl,read,write -e inject=prctl:retval=0 \
-		-e inject=write:signal=KILL:when="$N" "$P" touch "$f"
+	(cd / && exec "${WRAP[@]}" timeout -k 1 10 strace -f -q -y -o "$W/trace" \
+		-e trace=prctl,read,write,exit_group -e inject=prctl:retval=0 \
+		-e inject=write:delay_enter=3000000:when="$N" "$P" touch "$f") \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	BG=$!
+	# The parent: the program's process whose parent is strace; the child: the parent's.
+	for _ in $(seq 50); do
+		for pid in $(procs "touch $W/ran-$M\$"); do
+			read -r tracer 2>/dev/null <"/proc/$(ps_field "$pid" 4)/comm" || continue
+			[ "$tracer" = strace ] && parent=$pid
+		done
+		[ -n "$parent" ] && child=$(cat "/proc/$parent/task/$parent/children" 2>/dev/null) &&
+			child=${child%% *} && [ -n "$child" ] && blocked_in_pipe_read "$child" && break
+		sleep 0.05
+	done
+	if [ -z "$child" ] || ! blocked_in_pipe_read "$child"; then
+		where=$(cat "/proc/${child:-0}/syscall" 2>/dev/null)
+		kill -KILL "$BG" ${parent:+"$parent"} ${child:+"$child"} 2>/dev/null
+		wait "$BG" 2>/dev/null || true
+		cat "$W/trace" >&2
+		fail "with the parent held at its write of the go byte (write number $N), the child" \
+			"(PID ${child:-none found}) did not block in read on the sync pipe within 2.5 s" \
+			"(its /proc/PID/syscall: '${where:-gone}')"
+		return 1
+	fi
+	kill -KILL "$parent"
+	if ! poll ended "$child" && ! poll ended "$child" && ! poll ended "$child"; then
+		kill -KILL "$child" 2>/dev/null
+		wait "$BG" 2>/dev/null || true
+		cat "$W/trace" >&2
+		fail "the child (PID $child) was still blocked in read on the sync pipe 6 s after its" \
+			"parent died: end of file never came, so some process still holds the pipe's write" \
+			"end (the child's own copy? close it in the child before it reads)"
+		return 1
+	fi
+	wait "$BG" 2>/dev/null || true
+	cat "$W/trace" >&2
 	[ ! -e "$f" ] || fail "COMMAND ran: $f exists"
-	grep -qE '^[0-9]+ +\+\+\+ exited with 125 \+\+\+' "$W/trace" ||
-		fail "no process exited with 125 (the child, on end of file)"
+	grep -qE "^$child +\+\+\+ exited with 125 \+\+\+" "$W/trace" ||
+		fail "on end of file (its parent killed before the go byte) the child (PID $child)" \
+			"must exit 125; it $(sed -nE "s/^$child +\+\+\+ (.*) \+\+\+$/\1/p" "$W/trace" | tail -n 1)"
 	expect_gone "$M"
 }
 

@@ -520,3 +520,32 @@ lab_teardown() {
 	printf 'FAIL: %s\n' "${verdicts[@]}" >&2
 	return 1
 }
+
+# ps_field PID N: field N of /proc/PID/stat (1 the PID, 3 the state, 4 the parent's PID).
+ps_field() {
+	local stat fields
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+	read -r -a fields <<<"${stat##*) }"   # from field 3 on
+	echo "${fields[$2 - 3]}"
+}
+
+# blocked_in_pipe_read PID: PID is blocked in read(2) on a pipe: /proc/PID/syscall names
+# read (0 on x86_64, 63 on arm64 and riscv) on a file descriptor that is a pipe, or, where
+# that file cannot be read, /proc/PID/wchan says pipe_read (anon_pipe_read in Linux 6.16 and
+# newer, pipe_wait before 5.6).
+blocked_in_pipe_read() {
+	local nr fd wchan read_nr=0
+	case $(uname -m) in aarch64 | riscv64) read_nr=63 ;; esac
+	if read -r nr fd _ 2>/dev/null <"/proc/$1/syscall" && [[ $nr =~ ^[0-9]+$ ]]; then
+		[ "$nr" = "$read_nr" ] && [[ $(readlink "/proc/$1/fd/$((fd))" 2>/dev/null) == pipe:* ]]
+		return
+	fi
+	read -r wchan 2>/dev/null <"/proc/$1/wchan" && [[ $wchan == *pipe_read || $wchan == pipe_wait ]]
+}
+
+# ended PID: PID has ended: gone, or a zombie not yet reaped.
+ended() {
+	local state
+	state=$(ps_field "$1" 3) || return 0
+	[ "$state" = Z ]
+}
