@@ -5,8 +5,8 @@
 load helpers
 
 setup() {
-	lab_setup
 	PROG_BIN=$(stage_bin 01)
+	lab_setup
 }
 
 teardown() {

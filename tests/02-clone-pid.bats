@@ -8,9 +8,9 @@
 load helpers
 
 setup() {
-	lab_setup
 	PROG_BIN=$(stage_bin 02)
 	MARK=$(marker)
+	lab_setup
 }
 
 teardown() {
@@ -223,6 +223,7 @@ teardown() {
 }
 
 @test "clone-pid: the runtime dies as it starts to wait, its child still in prctl: COMMAND never runs" {
+	slow
 	requires root tool:strace
 	# As the check above, without its race: strace holds the child's prctl() for 0.5 s and
 	# kills the runtime with SIGKILL as soon as it starts to wait for the child (with any of

@@ -12,8 +12,8 @@
 load helpers
 
 setup() {
-	lab_setup
 	PROG_BIN=$(stage_bin 04)
+	lab_setup
 }
 
 teardown() {
@@ -245,8 +245,8 @@ check_fifty_runs() {
 	expect_eq "$output" "50 runs, all uid 0" "fifty runs"
 }
 
-@test "pipe-sync: fifty runs in a row, each uid 0 inside and before exec" { check_fifty_runs caller; }
-@test "pipe-sync: [rootless] fifty runs in a row, each uid 0 inside and before exec" { check_fifty_runs unpriv; }
+@test "pipe-sync: fifty runs in a row, each uid 0 inside and before exec" { slow; check_fifty_runs caller; }
+@test "pipe-sync: [rootless] fifty runs in a row, each uid 0 inside and before exec" { slow; check_fifty_runs unpriv; }
 
 # No end of the sync pipe reaches COMMAND: it sees the same descriptors as the same
 # command started without the program (bats holds some of its own, so compare).
@@ -465,8 +465,8 @@ check_killed_at_sync() {
 	expect_gone "$M"
 }
 
-@test "pipe-sync: parent killed at the go byte: COMMAND never runs, nothing left" { check_killed_at_sync caller; }
-@test "pipe-sync: [rootless] parent killed at the go byte: COMMAND never runs, nothing left" { check_killed_at_sync unpriv; }
+@test "pipe-sync: parent killed at the go byte: COMMAND never runs, nothing left" { slow; check_killed_at_sync caller; }
+@test "pipe-sync: [rootless] parent killed at the go byte: COMMAND never runs, nothing left" { slow; check_killed_at_sync unpriv; }
 
 # As above, with PR_SET_PDEATHSIG faked by strace (it returns 0 and does nothing), so only
 # the pipe guards the child. Deterministic: strace holds the parent at its write of the go
@@ -525,7 +525,7 @@ check_eof_is_not_go() {
 }
 
 @test "pipe-sync: end of file on the pipe is not go: the child exits 125" { check_eof_is_not_go caller; }
-@test "pipe-sync: [rootless] end of file on the pipe is not go: the child exits 125" { check_eof_is_not_go unpriv; }
+@test "pipe-sync: [rootless] end of file on the pipe is not go: the child exits 125" { slow; check_eof_is_not_go unpriv; }
 
 # strace makes the parent's write to uid_map fail: 125, the reason names uid_map, no
 # report line (no command ran), and no child left.
@@ -546,10 +546,11 @@ check_uid_map_error() {
 	expect_gone "$M"
 }
 
-@test "pipe-sync: a failed uid_map write gives 125, names uid_map, leaves nothing" { check_uid_map_error caller; }
-@test "pipe-sync: [rootless] a failed uid_map write gives 125, names uid_map, leaves nothing" { check_uid_map_error unpriv; }
+@test "pipe-sync: a failed uid_map write gives 125, names uid_map, leaves nothing" { slow; check_uid_map_error caller; }
+@test "pipe-sync: [rootless] a failed uid_map write gives 125, names uid_map, leaves nothing" { slow; check_uid_map_error unpriv; }
 
 @test "pipe-sync: a failed uid_map write is reported with its own errno (EPERM)" {
+	slow
 	as caller
 	requires tool:strace
 	export ASAN_OPTIONS=detect_leaks=0
@@ -560,6 +561,7 @@ check_uid_map_error() {
 }
 
 @test "pipe-sync: a failed pipe2 gives 125 and names it; no child is made" {
+	slow
 	requires tool:strace
 	run_logged --separate-stderr env ASAN_OPTIONS=detect_leaks=0 timeout -k 1 5 strace -f -qq \
 		-o "$BATS_TEST_TMPDIR/trace" -e trace=pipe2,clone,clone3 \
@@ -649,6 +651,7 @@ check_sigchld_ignored() {
 # As the caller did above, unprivileged: the hint for an unprivileged refusal reads sysctl
 # files, and building it must not change the errno that the error line reports.
 @test "pipe-sync: [rootless] a failed uid_map write is reported with its own errno (EPERM)" {
+	slow
 	as unpriv
 	requires tool:strace
 	export ASAN_OPTIONS=detect_leaks=0

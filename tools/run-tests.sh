@@ -30,15 +30,17 @@ export LAB_CHECKS=$mode
 fail_fast=${LAB_FAIL_FAST:-$([ "$mode" = all ] && echo 0 || echo 1)}
 pids_max=${LAB_PIDS_MAX:-512}
 
-# The command that runs the slow remainder: `make check N CHECKS=slow [BIN=...]` for one
-# stage's file, else the same files with LAB_CHECKS=slow.
+# again_cmd SET FILE...: the command that runs SET (fast or slow) of FILEs: `make check N
+# CHECKS=SET [BIN=...]` for one stage's file, else tools/run-tests.sh with LAB_CHECKS=SET.
 again_cmd() {
-	local f=${1##*/} n
+	local set=$1 f n
+	shift
+	f=${1##*/}
 	if [ $# = 1 ] && [[ $f =~ ^([0-9][0-9])-.*\.bats$ ]]; then
 		n=${BASH_REMATCH[1]#0}
-		echo "make check $n CHECKS=$2${BIN:+ BIN=$BIN}"
+		echo "make check $n CHECKS=$set${BIN:+ BIN=$BIN}"
 	else
-		echo "LAB_CHECKS=$2 tools/run-tests.sh $*"
+		echo "LAB_CHECKS=$set tools/run-tests.sh $*"
 	fi
 }
 
@@ -235,9 +237,9 @@ for r in "${!other[@]}"; do echo "${other[$r]} skipped: $r"; done
 if [ "$left_out" -gt 0 ]; then
 	if [ "$mode" = fast ]; then
 		echo "$left_out skipped: slow checks (strace fault injection, repeated runs), which" \
-			"make test runs: $(again_cmd "$@" slow) runs them"
+			"make test runs: $(again_cmd slow "$@") runs them"
 	else
-		echo "$left_out skipped: fast checks: $(again_cmd "$@" fast) runs them"
+		echo "$left_out skipped: fast checks: $(again_cmd fast "$@") runs them"
 	fi
 fi
 if [ "$stopped" = pids ]; then
@@ -262,7 +264,7 @@ if [ "$before" != "$after" ]; then
 	echo "  (tests/ or tools/ changed: git diff and git checkout -- tests tools restore them)"
 fi
 if [ "$stopped" = fail ]; then
-	echo "Stopped at the first failing check (the slow remainder: $(again_cmd "$@" slow)):"
+	echo "Stopped at the first failing check (the slow remainder: $(again_cmd slow "$@")):"
 	printf '%s\n' "${fail_block[0]}"
 	printf '%s\n' "${fail_block[@]:1}" | grep -E '^# (FAIL|grader|your program)' ||
 		printf '%s\n' "${fail_block[@]:1}" | tail -n 3
