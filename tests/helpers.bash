@@ -98,10 +98,23 @@ run_flag_count() {
 # and output logged (bats shows the log when a test fails). run -N fails the test at once
 # on another status: the log comes first all the same.
 run_logged() {
-	local n
+	local n t0=${EPOCHREALTIME/./}
 	n=$(run_flag_count "$@")
-	run "${@:1:n}" "${@:n+1}" || { log_run "${LOG_AS:-${*:n+1}}"; return 1; }
+	run "${@:1:n}" "${@:n+1}" || { log_run "${LOG_AS:-${*:n+1}}"; timeout_note "$t0"; return 1; }
 	log_run "${LOG_AS:-${*:n+1}}"
+	timeout_note "$t0"
+}
+
+# timeout_note START: after a run that began at START (microseconds), when it was stopped by
+# its timeout (124, or 137 after the SIGKILL that follows), say so: the status alone does not.
+timeout_note() {
+	if { [ "$status" = 124 ] || [ "$status" = 137 ]; } &&
+		((${EPOCHREALTIME/./} - $1 >= ${LAB_TIMEOUT:-10} * 1000000)); then
+		echo "FAIL: the program did not end within ${LAB_TIMEOUT:-10} s and was stopped" \
+			"(exit status $status): does it wait for something that never comes, or ignore" \
+			"SIGTERM? Every run of it is stopped after ${LAB_TIMEOUT:-10} s." >&2
+	fi
+	return 0
 }
 
 # lab [RUN-FLAGS] ARG...: run_logged of the program under test ($PROG_BIN, set by the .bats
@@ -389,6 +402,12 @@ is_slow() {
 	[[ $(declare -f "$BATS_TEST_NAME") =~ $re ]]
 }
 
+# How long one check may take before its watchdog stops what it started (contained runs):
+# 30 s in the fast set, whose checks take a few seconds; 120 s for the slow remainder.
+if [ -z "${LAB_CHECK_LIMIT:-}" ]; then
+	if [ "${LAB_CHECKS:-all}" = fast ]; then LAB_CHECK_LIMIT=30; else LAB_CHECK_LIMIT=120; fi
+fi
+
 # lab_setup: skip a check that is not in LAB_CHECKS's set (the skip reasons are the ones
 # run-tests.sh counts apart); note the state that lab_teardown compares; start the check's
 # watchdog (contained runs only).
@@ -408,7 +427,7 @@ lab_setup() {
 	# without a child of its own: a fork bomb cannot keep it from acting.
 	(
 		trap - DEBUG
-		read -r -t "${LAB_CHECK_LIMIT:-60}" _ <>"$BATS_TEST_TMPDIR/.never"
+		read -r -t "$LAB_CHECK_LIMIT" _ <>"$BATS_TEST_TMPDIR/.never"
 		stray_pids >"$BATS_TEST_TMPDIR/.hung"
 		for pid in $(stray_pids); do kill -KILL "$pid"; done
 	) >/dev/null 2>&1 3>&- &
@@ -421,7 +440,7 @@ lab_setup() {
 host_view() {
 	local proc
 	proc=$(stat -f -c %T /proc 2>/dev/null)
-	[ -d "/proc/$BASHPID" ] || proc="$proc of another PID namespace"
+	own_proc || proc="$proc of another PID namespace"
 	echo "hostname $(cat /proc/sys/kernel/hostname 2>/dev/null || hostname)"
 	echo "proc $proc"
 	awk '{ for (i = 7; $i != "-"; i++); print "mount " $5 " " $(i + 1) " " $(i + 2) }' \
@@ -433,6 +452,7 @@ host_view() {
 # what a check left running. Builtins only.
 stray_pids() {
 	local f pid arg cmd state
+	own_proc || return 0         # PIDs read from another namespace's /proc are not ours
 	for f in /proc/[0-9]*/cmdline; do
 		pid=${f#/proc/} && pid=${pid%/cmdline}
 		if [ "$pid" = 1 ] || [ "$pid" = "$BASHPID" ]; then continue; fi
@@ -461,7 +481,7 @@ lab_teardown() {
 	[ -z "${LAB_WATCHDOG:-}" ] || kill "$LAB_WATCHDOG" 2>/dev/null
 	# shellcheck disable=SC2046  # a list of PIDs
 	if [ -s "$BATS_TEST_TMPDIR/.hung" ] || [ -e "$BATS_TEST_TMPDIR/.hung" ]; then
-		verdicts+=("the check did not end within ${LAB_CHECK_LIMIT:-60} s: your program, or a process it left, kept running or kept the check's output open; stopped: $(describe_pids $(cat "$BATS_TEST_TMPDIR/.hung"))")
+		verdicts+=("the check did not end within $LAB_CHECK_LIMIT s: your program, or a process it left, kept running or kept the check's output open; stopped: $(describe_pids $(cat "$BATS_TEST_TMPDIR/.hung"))")
 	fi
 	[ -n "${LAB_HOST_BEFORE+set}" ] || return 0
 	now=$(host_view)
@@ -474,15 +494,21 @@ lab_teardown() {
 			[ "${LAB_CONTAINED:-}" != 1 ] || hostname "$was_h" 2>/dev/null
 		fi
 		if [ "$(grep '^proc ' <<<"$LAB_HOST_BEFORE")" != "$(grep '^proc ' <<<"$now")" ]; then
+			# A /proc of another PID namespace: one mounted over the host's, or one that was
+			# beneath it (fewer /proc mounts than before, when the table can still be read).
 			what=$(sed -n 's/^proc //p' <<<"$now")
-			case $what in
-			proc*another*) verdicts+=("your program mounted its own /proc over the host's, which now shows another PID namespace: it has no CLONE_NEWNS (mount /proc only in the container's own mount namespace)") ;;
-			*) verdicts+=("your program unmounted the host's /proc (it is now '${what:-nothing}'): it has no CLONE_NEWNS, or unmounts before it is in its own mount namespace") ;;
-			esac
-			if [ "${LAB_CONTAINED:-}" = 1 ]; then
-				umount -l /proc 2>/dev/null
+			if [[ $what == proc* ]] && ! { grep -q '^mount ' <<<"$now" &&
+				(($(grep -c '^mount /proc proc' <<<"$now") < $(grep -c '^mount /proc proc' <<<"$LAB_HOST_BEFORE"))); }; then
+				verdicts+=("your program mounted its own /proc over the host's, which now shows another PID namespace: it has no CLONE_NEWNS (mount /proc only in the container's own mount namespace)")
+				[ "${LAB_CONTAINED:-}" != 1 ] || umount -l /proc 2>/dev/null
+			else
+				verdicts+=("your program unmounted the host's /proc (now '${what:-nothing}' is there): it has no CLONE_NEWNS, or unmounts /proc before it is in its own mount namespace")
+			fi
+			if [ "${LAB_CONTAINED:-}" = 1 ] && ! own_proc; then
 				mount -t proc proc /proc 2>/dev/null
 			fi
+			# The mount table read through a wrong /proc cannot be trusted: read it again.
+			now=$(host_view)
 		fi
 		while read -r line; do
 			# shellcheck disable=SC2086  # three words: < or >, mount point, type
@@ -548,4 +574,10 @@ ended() {
 	local state
 	state=$(ps_field "$1" 3) || return 0
 	[ "$state" = Z ]
+}
+
+# own_proc: /proc is a proc of this shell's PID namespace: /proc/self is this shell.
+own_proc() {
+	local pid
+	read -r pid _ 2>/dev/null </proc/self/stat && [ "$pid" = "$BASHPID" ]
 }
