@@ -427,9 +427,14 @@ lab_setup() {
 	# without a child of its own: a fork bomb cannot keep it from acting.
 	(
 		trap - DEBUG
-		read -r -t "$LAB_CHECK_LIMIT" _ <>"$BATS_TEST_TMPDIR/.never"
-		stray_pids >"$BATS_TEST_TMPDIR/.hung"
-		for pid in $(stray_pids); do kill -KILL "$pid"; done
+		read -r -t "$LAB_CHECK_LIMIT" _ <>"$BATS_TEST_TMPDIR/.never" || true
+		: >"$BATS_TEST_TMPDIR/.hung"
+		for pid in $(stray_pids); do
+			cmd=""
+			while IFS= read -r -d '' arg; do cmd+="$arg "; done 2>/dev/null <"/proc/$pid/cmdline"
+			echo "$pid '${cmd% }'" >>"$BATS_TEST_TMPDIR/.hung"
+			kill -KILL "$pid"
+		done
 	) >/dev/null 2>&1 3>&- &
 	LAB_WATCHDOG=$!
 }
@@ -479,9 +484,8 @@ describe_pids() {
 lab_teardown() {
 	local now verdicts=() line strays i what
 	[ -z "${LAB_WATCHDOG:-}" ] || kill "$LAB_WATCHDOG" 2>/dev/null
-	# shellcheck disable=SC2046  # a list of PIDs
-	if [ -s "$BATS_TEST_TMPDIR/.hung" ] || [ -e "$BATS_TEST_TMPDIR/.hung" ]; then
-		verdicts+=("the check did not end within $LAB_CHECK_LIMIT s: your program, or a process it left, kept running or kept the check's output open; stopped: $(describe_pids $(cat "$BATS_TEST_TMPDIR/.hung"))")
+	if [ -e "$BATS_TEST_TMPDIR/.hung" ]; then
+		verdicts+=("the check did not end within $LAB_CHECK_LIMIT s: your program, or a process it left, kept running or kept the check's output open (a daemon holding stdout?); stopped: $(paste -sd ';' "$BATS_TEST_TMPDIR/.hung" | sed 's/;/; /g')")
 	fi
 	[ -n "${LAB_HOST_BEFORE+set}" ] || return 0
 	now=$(host_view)
