@@ -159,8 +159,8 @@ if [ "${LAB_CONTAIN:-0}" = 1 ]; then
 		# shellcheck disable=SC2016  # the inner sh's variables
 		cmd=(env LAB_ROOT_DIR="$root" LAB_GRADER_DIR="$grader_dir" LAB_GRADER_NET="$net"
 			LAB_PIDS_MAX="$pids_max" TMPDIR=/tmp
-			sh -c 'if [ -n "$1" ]; then echo $$ >"$1/cgroup.procs" || exit 98; fi; shift; exec "$@"'
-			sh "$cgroup" unshare "${ns[@]}" bash -c "$init" lab-grader-init "${cmd[@]}")
+			bash -c 'if [ -n "$1" ]; then echo $$ >"$1/cgroup.procs" || exit 98; fi; shift; exec "$@"'
+			bash "$cgroup" unshare "${ns[@]}" bash -c "$init" lab-grader-init "${cmd[@]}")
 	else
 		echo "run-tests: cannot make namespaces here (unshare ${ns[*]}): the checks run" \
 			"in the machine's own, uncontained" >&2
