@@ -101,7 +101,9 @@ init='
 	done
 	if [ "$LAB_GRADER_NET" = new ] && command -v ip >/dev/null; then
 		ip link set lo up 2>/dev/null
-		ip link add lab-grader0 type dummy 2>/dev/null
+		ip link add lab-grader0 type dummy 2>/dev/null ||
+			ip link add lab-grader0 type bridge 2>/dev/null ||
+			ip tuntap add dev lab-grader0 mode tun 2>/dev/null
 	fi
 	[ "$(id -u)" = 0 ] || ulimit -S -u "$LAB_PIDS_MAX" 2>/dev/null
 	export LAB_CONTAINED=1
@@ -277,6 +279,12 @@ fi
 if [ "$stopped" = fail ]; then
 	echo "Stopped at the first failing check (the slow remainder: $(again_cmd slow "$@")):"
 	printf '%s\n' "${fail_block[0]}"
+	# The last run's stderr (the program's own error line and hint), then the verdict.
+	printf '%s\n' "${fail_block[@]:1}" | awk '
+		/^# # stderr: ./ { n = 0; keep = 1; buf = "" }
+		keep && n > 0 && /^# (FAIL|#|\()/ { keep = 0 }
+		keep && n < 6 { buf = buf substr($0, 1, 400) "\n"; n++ }
+		END { printf "%s", buf }'
 	printf '%s\n' "${fail_block[@]:1}" | grep -E '^# (FAIL|grader|your program)' ||
 		printf '%s\n' "${fail_block[@]:1}" | tail -n 3
 fi
