@@ -249,8 +249,8 @@ printf 'bats: %d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
 for r in "${!other[@]}"; do echo "${other[$r]} skipped: $r"; done
 if [ "$left_out" -gt 0 ]; then
 	if [ "$mode" = fast ]; then
-		echo "$left_out skipped: slow checks (strace fault injection, repeated runs), which" \
-			"make test runs: $(again_cmd slow "$@") runs them"
+		echo "$left_out skipped: the slow checks (strace fault injection, repeated runs; make" \
+			"test runs them too): $(again_cmd slow "$@")"
 	else
 		echo "$left_out skipped: fast checks: $(again_cmd fast "$@") runs them"
 	fi
