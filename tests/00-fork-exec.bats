@@ -163,7 +163,6 @@ teardown() {
 }
 
 @test "fork-exec: a failed fork gives 125 and names fork; no report line" {
-	slow
 	requires tool:strace
 	# strace makes fork's system call (clone, in glibc) fail with EAGAIN, as ulimit -u does.
 	# A program that took the -1 for a PID waits for ever; it gets SIGKILL, not SIGTERM,

@@ -223,7 +223,6 @@ teardown() {
 }
 
 @test "clone-pid: the runtime dies as it starts to wait, its child still in prctl: COMMAND never runs" {
-	slow
 	requires root tool:strace
 	# As the check above, without its race: strace holds the child's prctl() for 0.5 s and
 	# kills the runtime with SIGKILL as soon as it starts to wait for the child (with any of

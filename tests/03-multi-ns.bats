@@ -429,7 +429,6 @@ fault() {
 }
 
 @test "multi-ns: a failed sethostname gives 125, names the call and the name, runs nothing" {
-	slow
 	requires root tool:strace
 	fault sethostname:error=EPERM -u --hostname lab touch "$BATS_TEST_TMPDIR/ran"
 	expect_status 125
@@ -438,7 +437,6 @@ fault() {
 }
 
 @test "multi-ns: a failed mount of / private gives 125 and names it, runs nothing" {
-	slow
 	requires root tool:strace
 	fault mount:error=EPERM:when=1 -m touch "$BATS_TEST_TMPDIR/ran"
 	expect_status 125
@@ -447,7 +445,6 @@ fault() {
 }
 
 @test "multi-ns: a failed mount of /proc gives 125 and names it, runs nothing" {
-	slow
 	requires root tool:strace
 	fault mount:error=EBUSY:when=2 -mp touch "$BATS_TEST_TMPDIR/ran"
 	expect_status 125

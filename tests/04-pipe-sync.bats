@@ -465,7 +465,7 @@ check_killed_at_sync() {
 	expect_gone "$M"
 }
 
-@test "pipe-sync: parent killed at the go byte: COMMAND never runs, nothing left" { slow; check_killed_at_sync caller; }
+@test "pipe-sync: parent killed at the go byte: COMMAND never runs, nothing left" { check_killed_at_sync caller; }
 @test "pipe-sync: [rootless] parent killed at the go byte: COMMAND never runs, nothing left" { slow; check_killed_at_sync unpriv; }
 
 # As above, with PR_SET_PDEATHSIG faked by strace (it returns 0 and does nothing), so only
@@ -548,11 +548,10 @@ check_uid_map_error() {
 	expect_gone "$M"
 }
 
-@test "pipe-sync: a failed uid_map write gives 125, names uid_map, leaves nothing" { slow; check_uid_map_error caller; }
+@test "pipe-sync: a failed uid_map write gives 125, names uid_map, leaves nothing" { check_uid_map_error caller; }
 @test "pipe-sync: [rootless] a failed uid_map write gives 125, names uid_map, leaves nothing" { slow; check_uid_map_error unpriv; }
 
 @test "pipe-sync: a failed uid_map write is reported with its own errno (EPERM)" {
-	slow
 	as caller
 	requires tool:strace
 	export ASAN_OPTIONS=detect_leaks=0
@@ -563,7 +562,6 @@ check_uid_map_error() {
 }
 
 @test "pipe-sync: a failed pipe2 gives 125 and names it; no child is made" {
-	slow
 	requires tool:strace
 	run_logged --separate-stderr env ASAN_OPTIONS=detect_leaks=0 timeout -k 1 5 strace -f -qq \
 		-o "$BATS_TEST_TMPDIR/trace" -e trace=pipe2,clone,clone3 \
