@@ -105,9 +105,12 @@ init='
 			ip link add lab-grader0 type bridge 2>/dev/null ||
 			ip tuntap add dev lab-grader0 mode tun 2>/dev/null
 	fi
-	[ "$(id -u)" = 0 ] || ulimit -S -u "$LAB_PIDS_MAX" 2>/dev/null
+	[ -z "$LAB_GRADER_NPROC" ] || ulimit -S -u "$LAB_GRADER_NPROC" 2>/dev/null
 	export LAB_CONTAINED=1
-	"$@" &
+	# As an ordinary user, the init is root of a user namespace of its own (to mount), and
+	# bats runs as the user again, in a user namespace inside it ($LAB_GRADER_INNER), which
+	# cannot undo those mounts.
+	$LAB_GRADER_INNER "$@" &
 	b=$!
 	echo "$b" >"$LAB_GRADER_DIR/bats.pid"
 	while :; do
@@ -154,12 +157,22 @@ contained=false
 if [ "${LAB_CONTAIN:-0}" = 1 ]; then
 	net=new
 	ns=(-u -i -m -p -f -n --propagation private --kill-child)
-	[ "$(id -u)" = 0 ] || ns=(-c "${ns[@]}")
-	if unshare "${ns[@]}" true 2>/dev/null; then
+	inner="" nproc=""
+	if [ "$(id -u)" != 0 ]; then
+		# No pids cgroup without root: RLIMIT_NPROC binds an ordinary user (it counts all
+		# of the user's processes: those running now, plus the grader's limit).
+		nproc=$(($(find /proc -maxdepth 1 -name '[0-9]*' -user "$(id -u)" 2>/dev/null | wc -l) + pids_max))
+		ns=(-r "${ns[@]}" --mount-proc)
+		inner="unshare --map-user=$(id -u) --map-group=$(id -g)"
+		unshare --help 2>/dev/null | grep -q -- --map-group || ns=() # util-linux before 2.38
+	fi
+	# shellcheck disable=SC2086  # $inner: a command, split on purpose
+	if [ ${#ns[@]} -gt 0 ] && unshare "${ns[@]}" $inner true 2>/dev/null; then
 		cgroup=$(pids_cgroup)
 		contained=true
 		# shellcheck disable=SC2016  # the inner sh's variables
 		cmd=(env LAB_ROOT_DIR="$root" LAB_GRADER_DIR="$grader_dir" LAB_GRADER_NET="$net"
+			LAB_GRADER_INNER="$inner" LAB_GRADER_NPROC="$nproc"
 			LAB_PIDS_MAX="$pids_max" TMPDIR=/tmp
 			bash -c 'if [ -n "$1" ]; then echo $$ >"$1/cgroup.procs" || exit 98; fi; shift; exec "$@"'
 			bash "$cgroup" unshare "${ns[@]}" bash -c "$init" lab-grader-init "${cmd[@]}")
