@@ -1,7 +1,8 @@
 # Containers from scratch, in C: the lab's top-level Makefile. `make help` lists it all.
 #
 #   make stage N [ARGS='...']   build stage N (0-4) and run its demo, showing the command
-#   make check N [BIN=path]     run stage N's checks (against BIN, e.g. your own program)
+#   make check N [BIN=path]     run stage N's fast checks (against BIN, e.g. your own program);
+#                               CHECKS=slow: the slow remainder, CHECKS=all: both
 #   make test                   every stage's checks
 #   make lint | san | clean     static checks | sanitizer build + checks | remove build output
 #   make mutants                plant each mistake of tools/mutants.txt, see a check catch it
@@ -157,7 +158,8 @@ help:
 	@echo
 	@echo "Targets:"
 	@echo "  make stage N [ARGS='...']  build stage N and run its demo (the command is shown first)"
-	@echo "  make check N [BIN=path]    run stage N's checks, against BIN if given (your own program)"
+	@echo "  make check N [BIN=path]    run stage N's fast checks, against BIN if given (your own program);"
+	@echo "                             CHECKS=slow: the slow remainder (make test runs all)"
 	@echo "  make test                  run every stage's checks"
 	@echo "  make stress                the long runs: 300 launches, more signal trials, valgrind"
 	@echo "  make test-bootstrap        check how make test brings in bats (git, npm: needs the network)"

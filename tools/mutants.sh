@@ -3,15 +3,19 @@
 # is one mistake a participant could make, written as an edit of the lab's own code. For each
 # one: copy the tree (its tracked files as they are now, uncommitted edits included) to a
 # scratch directory, apply the edit there, build, and run the checks of the stage it belongs
-# to. A mutant the checks fail on is caught, and the first failing check is named; one they
-# all pass on SURVIVED, and the checks have a hole. The working tree is never touched.
+# to: the fast set first (make check N's), then, if it passed, the slow remainder. A mutant
+# the fast set fails on is caught, and the first failing check is named; one that only the
+# slow remainder catches is SLOW-ONLY (make check N would pass it: move a check into the fast
+# set); one they all pass on SURVIVED, and the checks have a hole. The working tree is never
+# touched.
 #
 #   tools/mutants.sh [ID-REGEX]    run the mutants whose id matches (default: all)
 #   MUTANT_JOBS=N                  mutants run at once (default 2)
 #   MUTANT_TMPDIR=DIR              where the scratch copies go (default /var/tmp)
 #   tools/mutants.sh --check       only verify that each edit still applies (no build, no run)
 #
-# Exit status: 0 if every mutant was caught (or is listed as equivalent), 1 if one survived,
+# Exit status: 0 if every mutant was caught by the fast set (or is listed as equivalent), 1 if
+# one survived it (SURVIVED or SLOW-ONLY),
 # 2 if one could not be applied or built (the list has drifted from the code: fix the entry).
 #
 # Each mutant's checks run in new PID, UTS and mount namespaces (unshare; as an ordinary
@@ -29,7 +33,7 @@ check_only=false
 filter=.
 case ${1:-} in
 --check) check_only=true ;;
--h | --help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h | --help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 ?*) filter=$1 ;;
 esac
 
