@@ -33,7 +33,7 @@ check_only=false
 filter=.
 case ${1:-} in
 --check) check_only=true ;;
--h | --help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h | --help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 ?*) filter=$1 ;;
 esac
 
