@@ -59,15 +59,18 @@ host_state() {
 # where the pids controller is enabled for our cgroup's children, else the v1 pids
 # hierarchy. Its directory on stdout; nothing when none can be made.
 pids_cgroup() {
-	local mnt rel dir
+	local mnt rel dir parent
 	[ "$(id -u)" = 0 ] || return 0
 	mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 	rel=$(sed -n 's/^0:://p' /proc/self/cgroup)
-	if [ -n "$mnt" ] && [ -n "$rel" ] && grep -qw pids "$mnt$rel/cgroup.subtree_control" 2>/dev/null; then
-		dir=$(mktemp -d "$mnt${rel%/}/lab-grader.XXXXXX" 2>/dev/null) && [ -e "$dir/pids.max" ] &&
+	# Under our own cgroup when it hands the pids controller down, else under the root of
+	# the hierarchy (a systemd machine enables pids there; root may move a process anywhere).
+	for parent in ${rel:+"$mnt${rel%/}"} "$mnt"; do
+		[ -n "$mnt" ] && grep -qw pids "$parent/cgroup.subtree_control" 2>/dev/null || continue
+		dir=$(mktemp -d "$parent/lab-grader.XXXXXX" 2>/dev/null) && [ -e "$dir/pids.max" ] &&
 			echo "$pids_max" >"$dir/pids.max" && { echo "$dir"; return; }
 		[ -z "$dir" ] || rmdir "$dir" 2>/dev/null
-	fi
+	done
 	mnt=$(awk '$9 == "cgroup" && $NF ~ /(^|,)pids(,|$)/ { print $5; exit }' /proc/self/mountinfo)
 	rel=$(sed -n 's/^[0-9]*:\([^:]*,\)\{0,1\}pids\(,[^:]*\)\{0,1\}://p' /proc/self/cgroup)
 	if [ -n "$mnt" ]; then
