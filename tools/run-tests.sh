@@ -66,7 +66,7 @@ pids_cgroup() {
 	# Under our own cgroup when it hands the pids controller down, else under the root of
 	# the hierarchy (a systemd machine enables pids there; root may move a process anywhere).
 	for parent in ${rel:+"$mnt${rel%/}"} "$mnt"; do
-		[ -n "$mnt" ] && grep -qw pids "$parent/cgroup.subtree_control" 2>/dev/null || continue
+		if [ -z "$mnt" ] || ! grep -qw pids "$parent/cgroup.subtree_control" 2>/dev/null; then continue; fi
 		dir=$(mktemp -d "$parent/lab-grader.XXXXXX" 2>/dev/null) && [ -e "$dir/pids.max" ] &&
 			echo "$pids_max" >"$dir/pids.max" && { echo "$dir"; return; }
 		[ -z "$dir" ] || rmdir "$dir" 2>/dev/null
