@@ -179,6 +179,9 @@ if [ "${LAB_CONTAIN:-0}" = 1 ]; then
 			LAB_PIDS_MAX="$pids_max" TMPDIR=/tmp
 			bash -c 'if [ -n "$1" ]; then echo $$ >"$1/cgroup.procs" || exit 98; fi; shift; exec "$@"'
 			bash "$cgroup" unshare "${ns[@]}" bash -c "$init" lab-grader-init "${cmd[@]}")
+		[ -n "$cgroup" ] || [ "$(id -u)" != 0 ] ||
+			echo "run-tests: no pids cgroup can be made here: as root, nothing limits how many" \
+				"processes the program under test makes" >&2
 	else
 		echo "run-tests: cannot make namespaces here (unshare ${ns[*]}): the checks run" \
 			"in the machine's own, uncontained" >&2
