@@ -651,7 +651,6 @@ check_sigchld_ignored() {
 # As the caller did above, unprivileged: the hint for an unprivileged refusal reads sysctl
 # files, and building it must not change the errno that the error line reports.
 @test "pipe-sync: [rootless] a failed uid_map write is reported with its own errno (EPERM)" {
-	slow
 	as unpriv
 	requires tool:strace
 	export ASAN_OPTIONS=detect_leaks=0
