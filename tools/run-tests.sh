@@ -268,8 +268,8 @@ printf 'bats: %d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
 for r in "${!other[@]}"; do echo "${other[$r]} skipped: $r"; done
 if [ "$left_out" -gt 0 ]; then
 	if [ "$mode" = fast ]; then
-		echo "$left_out skipped: the slow checks (strace fault injection, repeated runs; make" \
-			"test runs them too): $(again_cmd slow "$@")"
+		echo "$left_out skipped: the slow checks (repeated runs, and repeats of the checks" \
+			"above as another user; make test runs them too): $(again_cmd slow "$@")"
 	else
 		echo "$left_out skipped: fast checks: $(again_cmd fast "$@") runs them"
 	fi
