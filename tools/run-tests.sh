@@ -89,7 +89,7 @@ pids_hit() {
 }
 
 # The contained run. PID 1 of the new PID namespace is this init: it mounts the namespace's
-# own /proc, a fresh /tmp, makes tests/ and tools/ read-only (a bind mount on themselves),
+# own /proc, makes tests/ and tools/ read-only (a bind mount on themselves),
 # gives a new net namespace one extra link (so that a container that shares it sees two),
 # then runs bats and reaps every orphan until bats ends. A program under test that kills
 # every process it can (kill(-1)) kills bats, not PID 1: the init then says so.
@@ -97,7 +97,6 @@ pids_hit() {
 init='
 	umount -l /proc 2>/dev/null
 	mount -t proc proc /proc || { echo "# grader: cannot mount a /proc in its PID namespace"; exit 99; }
-	mount -t tmpfs -o mode=1777 lab-grader-tmp /tmp || { echo "# grader: cannot mount /tmp"; exit 99; }
 	for d in "$LAB_ROOT_DIR/tests" "$LAB_ROOT_DIR/tools"; do
 		mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" "$d" ||
 			{ echo "# grader: cannot make $d read-only"; exit 99; }
@@ -125,9 +124,10 @@ init='
 	fi
 	exit "$rc"'
 
-# Not in /tmp: the contained checks have a /tmp of their own.
+# The run's own directory: the current check's name, bats's PID, the TAP, TMPDIR.
 grader_dir=$(mktemp -d /var/tmp/lab-grader.XXXXXX 2>/dev/null || mktemp -d /tmp/lab-grader.XXXXXX)
 chmod 755 "$grader_dir"
+mkdir -m 1777 "$grader_dir/tmp"    # TMPDIR of a contained run (/tmp stays: BIN may be there)
 cgroup=""
 # shellcheck disable=SC2317  # run by the trap
 cleanup() {
@@ -176,7 +176,7 @@ if [ "${LAB_CONTAIN:-0}" = 1 ]; then
 		# shellcheck disable=SC2016  # the inner sh's variables
 		cmd=(env LAB_ROOT_DIR="$root" LAB_GRADER_DIR="$grader_dir" LAB_GRADER_NET="$net"
 			LAB_GRADER_INNER="$inner" LAB_GRADER_NPROC="$nproc"
-			LAB_PIDS_MAX="$pids_max" TMPDIR=/tmp
+			LAB_PIDS_MAX="$pids_max" TMPDIR="$grader_dir/tmp"
 			bash -c 'if [ -n "$1" ]; then echo $$ >"$1/cgroup.procs" || exit 98; fi; shift; exec "$@"'
 			bash "$cgroup" unshare "${ns[@]}" bash -c "$init" lab-grader-init "${cmd[@]}")
 		[ -n "$cgroup" ] || [ "$(id -u)" != 0 ] ||
