@@ -473,6 +473,17 @@ check_killed_at_sync() {
 # byte (delay_enter, 2 s), and the parent is killed only once the child is provably blocked
 # in read(2) on the pipe (blocked_in_pipe_read). strace lets the killed parent go when the
 # delay ends; then the child must read end of file and exit 125, and COMMAND never runs.
+# log_held_run: wait for check_eof_is_not_go's run (BG), then log it as run_logged would, and
+# its trace.
+log_held_run() {
+	status=0
+	wait "$BG" 2>/dev/null || status=$?
+	output=$(cat "$BATS_TEST_TMPDIR/out")
+	stderr=$(cat "$BATS_TEST_TMPDIR/err")
+	cat "$W/trace" >&2
+	log_run "[$WHO] strace -f ... $P touch $W/ran-$M  (the parent held at its go byte, then killed)"
+}
+
 check_eof_is_not_go() {
 	as "$1"
 	requires tool:strace
@@ -498,8 +509,7 @@ check_eof_is_not_go() {
 	if [ -z "$child" ] || ! blocked_in_pipe_read "$child"; then
 		where=$(cat "/proc/${child:-0}/syscall" 2>/dev/null)
 		kill -KILL "$BG" ${parent:+"$parent"} ${child:+"$child"} 2>/dev/null
-		wait "$BG" 2>/dev/null || true
-		cat "$W/trace" >&2
+		log_held_run
 		fail "with the parent held at its write of the go byte (write number $N), the child" \
 			"(PID ${child:-none found}) did not block in read on the sync pipe within 1.5 s" \
 			"(its /proc/PID/syscall: '${where:-gone}')"
@@ -510,15 +520,13 @@ check_eof_is_not_go() {
 	poll ended "$parent" || poll ended "$parent" || poll ended "$parent" || true
 	if ! poll ended "$child"; then
 		kill -KILL "$child" 2>/dev/null
-		wait "$BG" 2>/dev/null || true
-		cat "$W/trace" >&2
+		log_held_run
 		fail "the child (PID $child) was still blocked in read on the sync pipe 2 s after its" \
 			"parent died: end of file never came, so some process still holds the pipe's write" \
 			"end (the child's own copy? close it in the child before it reads)"
 		return 1
 	fi
-	wait "$BG" 2>/dev/null || true
-	cat "$W/trace" >&2
+	log_held_run
 	[ ! -e "$f" ] || fail "COMMAND ran: $f exists"
 	grep -qE "^$child +\+\+\+ exited with 125 \+\+\+" "$W/trace" ||
 		fail "on end of file (its parent killed before the go byte) the child (PID $child)" \
