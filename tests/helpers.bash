@@ -419,9 +419,9 @@ lab_setup() {
 	[ -z "${LAB_GRADER_DIR:-}" ] || echo "$BATS_TEST_DESCRIPTION" >"$LAB_GRADER_DIR/current" 2>/dev/null
 	LAB_HOST_BEFORE=$(host_view)
 	LAB_PIDS_BEFORE=""
-	LAB_PIDS_BEFORE=" $(stray_pids | tr '\n' ' ') "
 	LAB_WATCHDOG=""
 	[ "${LAB_CONTAINED:-}" = 1 ] || return 0
+	LAB_PIDS_BEFORE=" $(stray_pids | tr '\n' ' ') "
 	mkfifo "$BATS_TEST_TMPDIR/.never"
 	# A subshell of bats (its command line is bats's, so stray_pids spares it) that waits
 	# without a child of its own: a fork bomb cannot keep it from acting.
@@ -455,7 +455,8 @@ host_view() {
 # stray_pids: in the grader's own PID namespace, every process but its init, bats's own (whose
 # command lines name bats) and those running before the check (bats's formatter runs cat):
 # what a check left running. Builtins only.
-stray_pids() {
+stray_pids() (
+	trap - DEBUG                 # bats's DEBUG trap would make this loop far slower
 	local f pid arg cmd state
 	own_proc || return 0         # PIDs read from another namespace's /proc are not ours
 	for f in /proc/[0-9]*/cmdline; do
@@ -469,7 +470,7 @@ stray_pids() {
 		[ "$state" != Z ] || continue
 		echo "$pid"
 	done
-}
+)
 
 # describe_pids PID...: each PID with its command line, on one line.
 describe_pids() {
