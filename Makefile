@@ -61,8 +61,12 @@ stage: need-stage $(DIR)
 	@LAB_CMD="./$(DIR)/$(PROG) $${LAB_ARGS:-$$(tools/demo.sh $(NN))}" && \
 		printf '$$ %s\n' "$$LAB_CMD" >&2 && eval "$$LAB_CMD"
 
+# `make check N`: the fast set, stopping at the first failure, contained (tools/run-tests.sh);
+# CHECKS=slow: only the slow remainder (strace fault injection, repeated runs); CHECKS=all:
+# every check. `make test` runs them all, to the end.
+CHECKS ?= fast
 check: need-stage $(DIR)
-	@tools/run-tests.sh tests/$(DIR).bats
+	@LAB_CHECKS=$(CHECKS) LAB_CONTAIN=1 tools/run-tests.sh tests/$(DIR).bats
 
 # The stages' checks in stage order, then the rest (tools, robustness). The long runs
 # (tests/stress.bats) are `make stress`; the bootstrap checks (how bats is brought in) and
@@ -129,7 +133,8 @@ help:
 	@echo
 	@echo "Targets:"
 	@echo "  make stage N [ARGS='...']  build stage N and run its demo (the command is shown first)"
-	@echo "  make check N [BIN=path]    run stage N's checks, against BIN if given (your own program)"
+	@echo "  make check N [BIN=path]    run stage N's fast checks, against BIN if given (your own program);"
+	@echo "                             CHECKS=slow: the slow remainder (make test runs all)"
 	@echo "  make test                  run every stage's checks"
 	@echo "  make stress                the long runs: 300 launches, more signal trials, valgrind"
 	@echo "  make test-bootstrap        check how make test brings in bats (git, npm: needs the network)"

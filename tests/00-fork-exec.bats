@@ -6,11 +6,12 @@ load helpers
 
 setup() {
 	PROG_BIN=$(stage_bin 00)
+	lab_setup
 }
 
 teardown() {
 	[ -n "${UNPRIV_DIR:-}" ] && rm -rf "$UNPRIV_DIR"
-	return 0
+	lab_teardown
 }
 
 @test "fork-exec: rubber-docker level 00: prints test, then the report line, exits 0" {
@@ -59,7 +60,8 @@ teardown() {
 	bin=$(unpriv_bin "$PROG_BIN")
 	locked=$(unpriv_dir)/locked
 	mkdir -m 0 "$locked"                  # no user without privilege may search it
-	run -127 --separate-stderr as_unpriv env PATH="$locked:/usr/bin:/bin" "$bin" no-such-command-lab
+	run -127 --separate-stderr as_unpriv env PATH="$locked:/usr/bin:/bin" \
+		timeout -k 1 "${LAB_TIMEOUT:-10}" "$bin" no-such-command-lab
 	log_run "unprivileged, PATH=$locked:...: $bin no-such-command-lab"
 	expect_status 127
 	expect_contains "$stderr" "no-such-command-lab" "stderr"
@@ -92,7 +94,7 @@ teardown() {
 }
 
 @test "fork-exec: stdout carries only the command's output (echo hi | wc -l is 1)" {
-	run bash -c '"$1" echo hi 2>/dev/null | wc -l' _ "$PROG_BIN"
+	run timeout -k 1 "${LAB_TIMEOUT:-10}" bash -c '"$1" echo hi 2>/dev/null | wc -l' _ "$PROG_BIN"
 	log_run "$PROG_BIN echo hi | wc -l"
 	expect_eq "$output" "1" "lines on stdout"
 }

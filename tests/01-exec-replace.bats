@@ -6,6 +6,7 @@ load helpers
 
 setup() {
 	PROG_BIN=$(stage_bin 01)
+	lab_setup
 }
 
 teardown() {
@@ -14,7 +15,7 @@ teardown() {
 	if [ -n "${MARK:-}" ]; then
 		for p in $(procs "sleep $MARK"); do kill -KILL "$p" 2>/dev/null; done
 	fi
-	return 0
+	lab_teardown
 }
 
 # announced_pid TEXT: the PID of the line "PROG: PID <pid> becomes <COMMAND>" in TEXT.
@@ -31,7 +32,7 @@ announced_pid() {
 
 @test "exec-replace: no process in between: the command's \$PPID is the caller's \$\$" {
 	# `; :` keeps bash from exec'ing the last command in its own place.
-	run --separate-stderr bash -c 'echo $$; "$1" sh -c "echo \$PPID"; :' _ "$PROG_BIN"
+	run --separate-stderr timeout -k 1 "${LAB_TIMEOUT:-10}" bash -c 'echo $$; "$1" sh -c "echo \$PPID"; :' _ "$PROG_BIN"
 	log_run "bash -c 'echo \$\$; $PROG_BIN sh -c \"echo \\\$PPID\"; :'"
 	expect_status 0
 	local lines=()
@@ -84,7 +85,7 @@ announced_pid() {
 
 @test "exec-replace: an fd the caller opened without O_CLOEXEC is writable by the command" {
 	local f=$BATS_TEST_TMPDIR/fd7
-	run --separate-stderr bash -c 'exec 7>"$2"; "$1" sh -c "echo written-via-fd-7 >&7"; :' \
+	run --separate-stderr timeout -k 1 "${LAB_TIMEOUT:-10}" bash -c 'exec 7>"$2"; "$1" sh -c "echo written-via-fd-7 >&7"; :' \
 		_ "$PROG_BIN" "$f"
 	log_run "bash -c 'exec 7>$f; $PROG_BIN sh -c \"echo written-via-fd-7 >&7\"; :'"
 	expect_status 0
@@ -139,7 +140,7 @@ announced_pid() {
 }
 
 @test "exec-replace: stdout carries only the command's output (echo hi | wc -l is 1)" {
-	run bash -c '"$1" echo hi 2>/dev/null | wc -l' _ "$PROG_BIN"
+	run timeout -k 1 "${LAB_TIMEOUT:-10}" bash -c '"$1" echo hi 2>/dev/null | wc -l' _ "$PROG_BIN"
 	log_run "$PROG_BIN echo hi | wc -l"
 	expect_eq "$output" "1" "lines on stdout"
 }

@@ -10,12 +10,13 @@ load helpers
 setup() {
 	PROG_BIN=$(stage_bin 02)
 	MARK=$(marker)
+	lab_setup
 }
 
 teardown() {
 	kill_marked "sleep $MARK"          # only if a check failed: its own processes
 	[ -n "${UNPRIV_DIR:-}" ] && rm -rf "$UNPRIV_DIR"
-	return 0
+	lab_teardown
 }
 
 @test "clone-pid: sh -c 'echo \$\$' prints 1, then the report line, exits 0" {
@@ -192,7 +193,7 @@ teardown() {
 
 @test "clone-pid: stdout carries only the command's output (echo hi | wc -l is 1)" {
 	requires root
-	run bash -c '"$1" echo hi 2>/dev/null | wc -l' _ "$PROG_BIN"
+	run timeout -k 1 "${LAB_TIMEOUT:-10}" bash -c '"$1" echo hi 2>/dev/null | wc -l' _ "$PROG_BIN"
 	log_run "$PROG_BIN echo hi | wc -l"
 	expect_eq "$output" "1" "lines on stdout"
 }

@@ -11,6 +11,7 @@ load helpers
 setup() {
 	PROG_BIN=$(stage_bin 03)
 	MARK=$(marker)
+	lab_setup
 }
 
 teardown() {
@@ -21,7 +22,7 @@ teardown() {
 		while findmnt -n "$MNT_DIR" >/dev/null 2>&1; do umount "$MNT_DIR" || break; done
 	fi
 	[ -n "${UNPRIV_DIR:-}" ] && rm -rf "$UNPRIV_DIR"
-	return 0
+	lab_teardown
 }
 
 # The kinds of namespace this kernel has (cgroup and time too: multi-ns never asks for them).
@@ -76,7 +77,7 @@ scratch_lab() {
 	requires tool:unshare tool:hostname
 	take_run_flags "$@"
 	shift "$RUN_FLAGS_N"
-	run "${RUN_FLAGS[@]}" unshare -u -m --propagation private \
+	run "${RUN_FLAGS[@]}" timeout -k 1 "${LAB_TIMEOUT:-10}" unshare -u -m --propagation private \
 		sh -c 'f=$1; shift; "$@"; rc=$?; hostname >"$f"; exit $rc' sh "$hn_file" "$PROG_BIN" "$@"
 	log_run "on a scratch host: $PROG_BIN $*"
 	after_hostname=$(cat "$hn_file" 2>/dev/null)
@@ -93,7 +94,8 @@ scratch_run() {
 	take_run_flags "$@"
 	shift "$RUN_FLAGS_N"
 	[ "$1" = shared ] && prep='mount --make-rshared / || exit 99; '
-	run "${RUN_FLAGS[@]}" unshare -u -m --propagation private sh -c "$prep$2" sh "$PROG_BIN" "${@:3}"
+	run "${RUN_FLAGS[@]}" timeout -k 1 "${LAB_TIMEOUT:-10}" \
+		unshare -u -m --propagation private sh -c "$prep$2" sh "$PROG_BIN" "${@:3}"
 	log_run "on a scratch host, / $1: $2"
 }
 
@@ -276,7 +278,7 @@ make_host_queue() {
 	requires userns tool:hostname
 	local bin
 	bin=$(unpriv_bin "$PROG_BIN")
-	run --separate-stderr as_unpriv "$bin" -Uu --hostname x hostname
+	run --separate-stderr as_unpriv timeout -k 1 "${LAB_TIMEOUT:-10}" "$bin" -Uu --hostname x hostname
 	log_run "unprivileged: $bin -Uu --hostname x hostname"
 	expect_status 0
 	expect_eq "$output" "x" "hostname inside"
@@ -298,7 +300,7 @@ make_host_queue() {
 	requires unpriv
 	local bin
 	bin=$(unpriv_bin "$PROG_BIN")
-	run --separate-stderr as_unpriv "$bin" echo hi
+	run --separate-stderr as_unpriv timeout -k 1 "${LAB_TIMEOUT:-10}" "$bin" echo hi
 	log_run "unprivileged: $bin echo hi"
 	expect_status 0
 	expect_eq "$output" "hi" "stdout"

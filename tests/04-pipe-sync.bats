@@ -13,6 +13,7 @@ load helpers
 
 setup() {
 	PROG_BIN=$(stage_bin 04)
+	lab_setup
 }
 
 teardown() {
@@ -23,7 +24,7 @@ teardown() {
 		for pid in $(procs "$M"); do kill -KILL "$pid" 2>/dev/null; done
 	fi
 	[ -n "${UNPRIV_DIR:-}" ] && rm -rf "$UNPRIV_DIR"
-	return 0
+	lab_teardown
 }
 
 # as WHO: run this test as WHO, "caller" (whoever runs the suite) or "unpriv" (as_unpriv's
@@ -137,7 +138,7 @@ check_hostname_is_name() {
 }
 
 @test "pipe-sync: hostname is the 12-character name, the ID's start" { check_hostname_is_name caller; }
-@test "pipe-sync: [rootless] hostname is the 12-character name, the ID's start" { check_hostname_is_name unpriv; }
+@test "pipe-sync: [rootless] hostname is the 12-character name, the ID's start" { slow; check_hostname_is_name unpriv; }
 
 check_pid_1() {
 	as "$1"
@@ -147,7 +148,7 @@ check_pid_1() {
 }
 
 @test "pipe-sync: echo \$\$ prints 1" { check_pid_1 caller; }
-@test "pipe-sync: [rootless] echo \$\$ prints 1" { check_pid_1 unpriv; }
+@test "pipe-sync: [rootless] echo \$\$ prints 1" { slow; check_pid_1 unpriv; }
 
 # Without ip (a bare box), the same from /proc/net/dev: two header lines, then lo alone.
 check_only_lo() {
@@ -165,7 +166,7 @@ check_only_lo() {
 }
 
 @test "pipe-sync: ip -o link shows one line, lo" { check_only_lo caller; }
-@test "pipe-sync: [rootless] ip -o link shows one line, lo" { check_only_lo unpriv; }
+@test "pipe-sync: [rootless] ip -o link shows one line, lo" { slow; check_only_lo unpriv; }
 
 # Without ps (a bare box), the same from /proc: sh, PID 1, lists the PIDs there.
 check_ps_alone() {
@@ -182,7 +183,7 @@ check_ps_alone() {
 }
 
 @test "pipe-sync: ps -e lists only the container's processes" { check_ps_alone caller; }
-@test "pipe-sync: [rootless] ps -e lists only the container's processes" { check_ps_alone unpriv; }
+@test "pipe-sync: [rootless] ps -e lists only the container's processes" { slow; check_ps_alone unpriv; }
 
 check_ids_differ() {
 	as "$1"
@@ -199,7 +200,7 @@ check_ids_differ() {
 }
 
 @test "pipe-sync: the stderr ID is 64 hex characters and new on each run" { check_ids_differ caller; }
-@test "pipe-sync: [rootless] the stderr ID is 64 hex characters and new on each run" { check_ids_differ unpriv; }
+@test "pipe-sync: [rootless] the stderr ID is 64 hex characters and new on each run" { slow; check_ids_differ unpriv; }
 
 check_name() {
 	as "$1"
@@ -210,7 +211,7 @@ check_name() {
 }
 
 @test "pipe-sync: --name web gives hostname web" { check_name caller; }
-@test "pipe-sync: [rootless] --name web gives hostname web" { check_name unpriv; }
+@test "pipe-sync: [rootless] --name web gives hostname web" { slow; check_name unpriv; }
 
 check_hostname_option() {
 	as "$1"
@@ -221,7 +222,7 @@ check_hostname_option() {
 }
 
 @test "pipe-sync: --hostname overrides the name" { check_hostname_option caller; }
-@test "pipe-sync: [rootless] --hostname overrides the name" { check_hostname_option unpriv; }
+@test "pipe-sync: [rootless] --hostname overrides the name" { slow; check_hostname_option unpriv; }
 
 # --- the synchronisation itself -----------------------------------------------------------
 
@@ -244,8 +245,8 @@ check_fifty_runs() {
 	expect_eq "$output" "50 runs, all uid 0" "fifty runs"
 }
 
-@test "pipe-sync: fifty runs in a row, each uid 0 inside and before exec" { check_fifty_runs caller; }
-@test "pipe-sync: [rootless] fifty runs in a row, each uid 0 inside and before exec" { check_fifty_runs unpriv; }
+@test "pipe-sync: fifty runs in a row, each uid 0 inside and before exec" { slow; check_fifty_runs caller; }
+@test "pipe-sync: [rootless] fifty runs in a row, each uid 0 inside and before exec" { slow; check_fifty_runs unpriv; }
 
 # No end of the sync pipe reaches COMMAND: it sees the same descriptors as the same
 # command started without the program (bats holds some of its own, so compare).
@@ -260,7 +261,7 @@ check_no_fd_leak() {
 }
 
 @test "pipe-sync: no pipe end leaks into COMMAND (same fds as without it)" { check_no_fd_leak caller; }
-@test "pipe-sync: [rootless] no pipe end leaks into COMMAND (same fds as without it)" { check_no_fd_leak unpriv; }
+@test "pipe-sync: [rootless] no pipe end leaks into COMMAND (same fds as without it)" { slow; check_no_fd_leak unpriv; }
 
 # Root inside is the caller outside: a file made inside belongs to the caller on the host.
 check_file_owner() {
@@ -304,7 +305,7 @@ check_host_unchanged() {
 }
 
 @test "pipe-sync: the host's hostname, mounts and processes are unchanged afterwards" { check_host_unchanged caller; }
-@test "pipe-sync: [rootless] the host's hostname, mounts and processes are unchanged afterwards" { check_host_unchanged unpriv; }
+@test "pipe-sync: [rootless] the host's hostname, mounts and processes are unchanged afterwards" { slow; check_host_unchanged unpriv; }
 
 # --- exit codes ---------------------------------------------------------------------------
 
@@ -316,7 +317,7 @@ check_exit_3() {
 }
 
 @test "pipe-sync: a command's exit status is passed on (exit 3 gives 3)" { check_exit_3 caller; }
-@test "pipe-sync: [rootless] a command's exit status is passed on (exit 3 gives 3)" { check_exit_3 unpriv; }
+@test "pipe-sync: [rootless] a command's exit status is passed on (exit 3 gives 3)" { slow; check_exit_3 unpriv; }
 
 check_127() {
 	as "$1"
@@ -325,7 +326,7 @@ check_127() {
 }
 
 @test "pipe-sync: a missing command gives 127 and names it" { check_127 caller; }
-@test "pipe-sync: [rootless] a missing command gives 127 and names it" { check_127 unpriv; }
+@test "pipe-sync: [rootless] a missing command gives 127 and names it" { slow; check_127 unpriv; }
 
 check_126() {
 	as "$1"
@@ -337,7 +338,7 @@ check_126() {
 }
 
 @test "pipe-sync: a file without execute permission gives 126" { check_126 caller; }
-@test "pipe-sync: [rootless] a file without execute permission gives 126" { check_126 unpriv; }
+@test "pipe-sync: [rootless] a file without execute permission gives 126" { slow; check_126 unpriv; }
 
 check_no_command() {
 	as "$1"
@@ -347,7 +348,7 @@ check_no_command() {
 }
 
 @test "pipe-sync: no command gives 125 and points at -h" { check_no_command caller; }
-@test "pipe-sync: [rootless] no command gives 125 and points at -h" { check_no_command unpriv; }
+@test "pipe-sync: [rootless] no command gives 125 and points at -h" { slow; check_no_command unpriv; }
 
 check_unknown_option() {
 	as "$1"
@@ -356,7 +357,7 @@ check_unknown_option() {
 }
 
 @test "pipe-sync: an unknown option gives 125 and points at -h" { check_unknown_option caller; }
-@test "pipe-sync: [rootless] an unknown option gives 125 and points at -h" { check_unknown_option unpriv; }
+@test "pipe-sync: [rootless] an unknown option gives 125 and points at -h" { slow; check_unknown_option unpriv; }
 
 check_long_hostname() {
 	as "$1"
@@ -367,7 +368,7 @@ check_long_hostname() {
 }
 
 @test "pipe-sync: a 65-character --hostname gives 125" { check_long_hostname caller; }
-@test "pipe-sync: [rootless] a 65-character --hostname gives 125" { check_long_hostname unpriv; }
+@test "pipe-sync: [rootless] a 65-character --hostname gives 125" { slow; check_long_hostname unpriv; }
 
 @test "pipe-sync: -h prints usage on stdout and exits 0" {
 	lab --separate-stderr -h
@@ -397,7 +398,7 @@ check_trapped_term() {
 }
 
 @test "pipe-sync: a trapped SIGTERM is forwarded; the child's own exit code comes back" { check_trapped_term caller; }
-@test "pipe-sync: [rootless] a trapped SIGTERM is forwarded; the child's own exit code comes back" { check_trapped_term unpriv; }
+@test "pipe-sync: [rootless] a trapped SIGTERM is forwarded; the child's own exit code comes back" { slow; check_trapped_term unpriv; }
 
 # sleep as PID 1 has no handler, so the kernel would drop SIGTERM: the runtime follows the
 # forwarded one with SIGKILL, and a single SIGTERM (timeout, a supervisor) ends the container.
@@ -418,7 +419,7 @@ check_first_term() {
 }
 
 @test "pipe-sync: sleep as PID 1 would drop SIGTERM: one SIGTERM ends it with 137" { check_first_term caller; }
-@test "pipe-sync: [rootless] sleep as PID 1 would drop SIGTERM: one SIGTERM ends it with 137" { check_first_term unpriv; }
+@test "pipe-sync: [rootless] sleep as PID 1 would drop SIGTERM: one SIGTERM ends it with 137" { slow; check_first_term unpriv; }
 
 # A PID 1 that ignores SIGTERM (SIG_IGN survives exec) keeps running; the second one kills.
 check_second_term() {
@@ -440,7 +441,7 @@ check_second_term() {
 }
 
 @test "pipe-sync: a PID 1 that ignores SIGTERM survives it; the second ends it with 137" { check_second_term caller; }
-@test "pipe-sync: [rootless] a PID 1 that ignores SIGTERM survives it; the second ends it with 137" { check_second_term unpriv; }
+@test "pipe-sync: [rootless] a PID 1 that ignores SIGTERM survives it; the second ends it with 137" { slow; check_second_term unpriv; }
 
 # --- the failure paths, driven from outside with strace -----------------------------------
 # LeakSanitizer cannot run under ptrace: an ASan build (make san) needs detect_leaks=0 here.
@@ -465,27 +466,76 @@ check_killed_at_sync() {
 }
 
 @test "pipe-sync: parent killed at the go byte: COMMAND never runs, nothing left" { check_killed_at_sync caller; }
-@test "pipe-sync: [rootless] parent killed at the go byte: COMMAND never runs, nothing left" { check_killed_at_sync unpriv; }
+@test "pipe-sync: [rootless] parent killed at the go byte: COMMAND never runs, nothing left" { slow; check_killed_at_sync unpriv; }
 
 # As above, with PR_SET_PDEATHSIG faked by strace (it returns 0 and does nothing), so only
-# the pipe guards the child: it reads end of file, exits 125, and COMMAND never runs.
+# the pipe guards the child. Deterministic: strace holds the parent at its write of the go
+# byte (delay_enter, 2 s), and the parent is killed only once the child is provably blocked
+# in read(2) on the pipe (blocked_in_pipe_read). strace lets the killed parent go when the
+# delay ends; then the child must read end of file and exit 125, and COMMAND never runs.
+# log_held_run: wait for check_eof_is_not_go's run (BG), then log it as run_logged would, and
+# its trace.
+log_held_run() {
+	status=0
+	wait "$BG" 2>/dev/null || status=$?
+	output=$(cat "$BATS_TEST_TMPDIR/out")
+	stderr=$(cat "$BATS_TEST_TMPDIR/err")
+	cat "$W/trace" >&2
+	log_run "[$WHO] strace -f ... $P touch $W/ran-$M  (the parent held at its go byte, then killed)"
+}
+
 check_eof_is_not_go() {
 	as "$1"
 	requires tool:strace
 	export ASAN_OPTIONS=detect_leaks=0
 	M=$(marker)
-	local f=$W/ran-$M
+	local f=$W/ran-$M parent="" child="" pid tracer where
 	nth_write '<(pipe|socket):\['
-	traced "$W/trace" -e trace=prctl,read,write -e inject=prctl:retval=0 \
-		-e inject=write:signal=KILL:when="$N" "$P" touch "$f"
+	(cd / && exec "${WRAP[@]}" timeout -k 1 10 strace -f -q -y -o "$W/trace" \
+		-e trace=prctl,read,write,exit_group -e inject=prctl:retval=0 \
+		-e inject=write:delay_enter=2000000:when="$N" "$P" touch "$f") \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	BG=$!
+	# The parent: the program's process whose parent is strace; the child: the parent's.
+	for _ in $(seq 30); do
+		for pid in $(procs "touch $W/ran-$M\$"); do
+			read -r tracer 2>/dev/null <"/proc/$(ps_field "$pid" 4)/comm" || continue
+			[ "$tracer" = strace ] && parent=$pid
+		done
+		[ -n "$parent" ] && child=$(cat "/proc/$parent/task/$parent/children" 2>/dev/null) &&
+			child=${child%% *} && [ -n "$child" ] && blocked_in_pipe_read "$child" && break
+		sleep 0.05
+	done
+	if [ -z "$child" ] || ! blocked_in_pipe_read "$child"; then
+		where=$(cat "/proc/${child:-0}/syscall" 2>/dev/null)
+		kill -KILL "$BG" ${parent:+"$parent"} ${child:+"$child"} 2>/dev/null
+		log_held_run
+		fail "with the parent held at its write of the go byte (write number $N), the child" \
+			"(PID ${child:-none found}) did not block in read on the sync pipe within 1.5 s" \
+			"(its /proc/PID/syscall: '${where:-gone}')"
+		return 1
+	fi
+	kill -KILL "$parent"
+	# strace lets the parent die when the delay ends; then end of file must come at once.
+	poll ended "$parent" || poll ended "$parent" || poll ended "$parent" || true
+	if ! poll ended "$child"; then
+		kill -KILL "$child" 2>/dev/null
+		log_held_run
+		fail "the child (PID $child) was still blocked in read on the sync pipe 2 s after its" \
+			"parent died: end of file never came, so some process still holds the pipe's write" \
+			"end (the child's own copy? close it in the child before it reads)"
+		return 1
+	fi
+	log_held_run
 	[ ! -e "$f" ] || fail "COMMAND ran: $f exists"
-	grep -qE '^[0-9]+ +\+\+\+ exited with 125 \+\+\+' "$W/trace" ||
-		fail "no process exited with 125 (the child, on end of file)"
+	grep -qE "^$child +\+\+\+ exited with 125 \+\+\+" "$W/trace" ||
+		fail "on end of file (its parent killed before the go byte) the child (PID $child)" \
+			"must exit 125; it $(sed -nE "s/^$child +\+\+\+ (.*) \+\+\+$/\1/p" "$W/trace" | tail -n 1)"
 	expect_gone "$M"
 }
 
 @test "pipe-sync: end of file on the pipe is not go: the child exits 125" { check_eof_is_not_go caller; }
-@test "pipe-sync: [rootless] end of file on the pipe is not go: the child exits 125" { check_eof_is_not_go unpriv; }
+@test "pipe-sync: [rootless] end of file on the pipe is not go: the child exits 125" { slow; check_eof_is_not_go unpriv; }
 
 # strace makes the parent's write to uid_map fail: 125, the reason names uid_map, no
 # report line (no command ran), and no child left.
@@ -507,7 +557,7 @@ check_uid_map_error() {
 }
 
 @test "pipe-sync: a failed uid_map write gives 125, names uid_map, leaves nothing" { check_uid_map_error caller; }
-@test "pipe-sync: [rootless] a failed uid_map write gives 125, names uid_map, leaves nothing" { check_uid_map_error unpriv; }
+@test "pipe-sync: [rootless] a failed uid_map write gives 125, names uid_map, leaves nothing" { slow; check_uid_map_error unpriv; }
 
 @test "pipe-sync: a failed uid_map write is reported with its own errno (EPERM)" {
 	as caller
@@ -521,7 +571,7 @@ check_uid_map_error() {
 
 @test "pipe-sync: a failed pipe2 gives 125 and names it; no child is made" {
 	requires tool:strace
-	run_logged --separate-stderr env ASAN_OPTIONS=detect_leaks=0 strace -f -qq \
+	run_logged --separate-stderr env ASAN_OPTIONS=detect_leaks=0 timeout -k 1 5 strace -f -qq \
 		-o "$BATS_TEST_TMPDIR/trace" -e trace=pipe2,clone,clone3 \
 		-e inject=pipe2:error=EMFILE "$PROG_BIN" true
 	expect_status 125
@@ -552,7 +602,7 @@ check_every_ns_new() {
 }
 
 @test "pipe-sync: every namespace is new: ipc, mnt, net, pid, user, uts" { check_every_ns_new caller; }
-@test "pipe-sync: [rootless] every namespace is new: ipc, mnt, net, pid, user, uts" { check_every_ns_new unpriv; }
+@test "pipe-sync: [rootless] every namespace is new: ipc, mnt, net, pid, user, uts" { slow; check_every_ns_new unpriv; }
 
 # The runtime itself is killed with SIGKILL, so it forwards nothing: the kernel's
 # parent-death signal (PR_SET_PDEATHSIG) must end the container's init.
@@ -569,7 +619,7 @@ check_sigkill_runtime() {
 }
 
 @test "pipe-sync: SIGKILL to pipe-sync leaves no container init running" { check_sigkill_runtime caller; }
-@test "pipe-sync: [rootless] SIGKILL to pipe-sync leaves no container init running" { check_sigkill_runtime unpriv; }
+@test "pipe-sync: [rootless] SIGKILL to pipe-sync leaves no container init running" { slow; check_sigkill_runtime unpriv; }
 
 # Started with SIGCHLD ignored (see sigchld_ignorer), it must still see its child end.
 check_sigchld_ignored() {
@@ -582,7 +632,7 @@ check_sigchld_ignored() {
 }
 
 @test "pipe-sync: started with SIGCHLD ignored, it still waits and passes on exit 3" { check_sigchld_ignored caller; }
-@test "pipe-sync: [rootless] started with SIGCHLD ignored, it still waits and passes on exit 3" { check_sigchld_ignored unpriv; }
+@test "pipe-sync: [rootless] started with SIGCHLD ignored, it still waits and passes on exit 3" { slow; check_sigchld_ignored unpriv; }
 
 # A directory first on PATH that COMMAND may not search: execvp says EACCES, yet the command
 # is on no PATH directory, so 127. Root inside the container may search whatever its user
@@ -631,4 +681,4 @@ check_own_child() {
 }
 
 @test "pipe-sync: it waits for its own child, not one it inherited through exec" { check_own_child caller; }
-@test "pipe-sync: [rootless] it waits for its own child, not one it inherited through exec" { check_own_child unpriv; }
+@test "pipe-sync: [rootless] it waits for its own child, not one it inherited through exec" { slow; check_own_child unpriv; }

@@ -98,10 +98,23 @@ run_flag_count() {
 # and output logged (bats shows the log when a test fails). run -N fails the test at once
 # on another status: the log comes first all the same.
 run_logged() {
-	local n
+	local n t0=${EPOCHREALTIME/./}
 	n=$(run_flag_count "$@")
-	run "${@:1:n}" "${@:n+1}" || { log_run "${LOG_AS:-${*:n+1}}"; return 1; }
+	run "${@:1:n}" "${@:n+1}" || { log_run "${LOG_AS:-${*:n+1}}"; timeout_note "$t0"; return 1; }
 	log_run "${LOG_AS:-${*:n+1}}"
+	timeout_note "$t0"
+}
+
+# timeout_note START: after a run that began at START (microseconds), when it was stopped by
+# its timeout (124, or 137 after the SIGKILL that follows), say so: the status alone does not.
+timeout_note() {
+	if { [ "$status" = 124 ] || [ "$status" = 137 ]; } &&
+		((${EPOCHREALTIME/./} - $1 >= ${LAB_TIMEOUT:-10} * 1000000)); then
+		echo "FAIL: the program did not end within ${LAB_TIMEOUT:-10} s and was stopped" \
+			"(exit status $status): does it wait for something that never comes, or ignore" \
+			"SIGTERM? Every run of it is stopped after ${LAB_TIMEOUT:-10} s." >&2
+	fi
+	return 0
 }
 
 # lab [RUN-FLAGS] ARG...: run_logged of the program under test ($PROG_BIN, set by the .bats
@@ -371,4 +384,205 @@ lab_sigchld_ignored() {
 	sigchld_ignorer
 	LOG_AS="(SIGCHLD ignored) $PROG_BIN ${*:n+1}"
 	run_logged "${@:1:n}" timeout -k 1 5 "${IGNORE_CHLD[@]}" "$PROG_BIN" "${@:n+1}"
+}
+
+# --- the fast set, the slow remainder, and the grader's containment ------------------------
+# Each stage file's setup() starts with lab_setup, its teardown() ends with lab_teardown.
+
+# slow: the first command of a slow check's body (strace fault injection, repeated runs):
+# `make check N` (LAB_CHECKS=fast) leaves it out, `make check N CHECKS=slow` runs only those,
+# `make test` runs all. A marker: lab_setup finds it in the check's body.
+slow() { :; }
+
+# is_slow: the current check's body starts with `slow`.
+is_slow() {
+	local re='
+[[:space:]]*slow[[:space:]]*[;
+]'
+	[[ $(declare -f "$BATS_TEST_NAME") =~ $re ]]
+}
+
+# How long one check may take before its watchdog stops what it started (contained runs):
+# 30 s in the fast set, whose checks take a few seconds; 120 s for the slow remainder.
+if [ -z "${LAB_CHECK_LIMIT:-}" ]; then
+	if [ "${LAB_CHECKS:-all}" = fast ]; then LAB_CHECK_LIMIT=30; else LAB_CHECK_LIMIT=120; fi
+fi
+
+# lab_setup: skip a check that is not in LAB_CHECKS's set (the skip reasons are the ones
+# run-tests.sh counts apart); note the state that lab_teardown compares; start the check's
+# watchdog (contained runs only).
+lab_setup() {
+	case ${LAB_CHECKS:-all} in
+	fast) ! is_slow || skip "slow check" ;;
+	slow) is_slow || skip "fast check" ;;
+	esac
+	[ -z "${LAB_GRADER_DIR:-}" ] || echo "$BATS_TEST_DESCRIPTION" >"$LAB_GRADER_DIR/current" 2>/dev/null
+	LAB_HOST_BEFORE=$(host_view)
+	LAB_PIDS_BEFORE=""
+	LAB_WATCHDOG=""
+	[ "${LAB_CONTAINED:-}" = 1 ] || return 0
+	LAB_PIDS_BEFORE=" $(stray_pids | tr '\n' ' ') "
+	mkfifo "$BATS_TEST_TMPDIR/.never"
+	# A subshell of bats (its command line is bats's, so stray_pids spares it) that waits
+	# without a child of its own: a fork bomb cannot keep it from acting.
+	(
+		trap - DEBUG
+		read -r -t "$LAB_CHECK_LIMIT" _ <>"$BATS_TEST_TMPDIR/.never" || true
+		: >"$BATS_TEST_TMPDIR/.hung"
+		for pid in $(stray_pids); do
+			cmd=""
+			while IFS= read -r -d '' arg; do cmd+="$arg "; done 2>/dev/null <"/proc/$pid/cmdline"
+			echo "$pid '${cmd% }'" >>"$BATS_TEST_TMPDIR/.hung"
+			kill -KILL "$pid"
+		done
+	) >/dev/null 2>&1 3>&- &
+	LAB_WATCHDOG=$!
+}
+
+# host_view: what a check must leave as it found it: the hostname, what /proc is (its file
+# system type, and whether it shows this shell: a /proc of another PID namespace does not),
+# and the mount table (mount point, type, source).
+host_view() {
+	local proc
+	proc=$(stat -f -c %T /proc 2>/dev/null)
+	own_proc || proc="$proc of another PID namespace"
+	echo "hostname $(cat /proc/sys/kernel/hostname 2>/dev/null || hostname)"
+	echo "proc $proc"
+	awk '{ for (i = 7; $i != "-"; i++); print "mount " $5 " " $(i + 1) " " $(i + 2) }' \
+		/proc/self/mountinfo 2>/dev/null | sort
+}
+
+# stray_pids: in the grader's own PID namespace, every process but its init, bats's own (whose
+# command lines name bats) and those running before the check (bats's formatter runs cat):
+# what a check left running. Builtins only.
+stray_pids() (
+	trap - DEBUG                 # bats's DEBUG trap would make this loop far slower
+	local f pid arg cmd state
+	own_proc || return 0         # PIDs read from another namespace's /proc are not ours
+	for f in /proc/[0-9]*/cmdline; do
+		pid=${f#/proc/} && pid=${pid%/cmdline}
+		if [ "$pid" = 1 ] || [ "$pid" = "$BASHPID" ]; then continue; fi
+		[[ ${LAB_PIDS_BEFORE:-} != *" $pid "* ]] || continue
+		cmd=""
+		while IFS= read -r -d '' arg; do cmd+="$arg "; done 2>/dev/null <"$f"
+		[[ $cmd == *bats* ]] && continue
+		read -r _ _ state _ 2>/dev/null <"/proc/$pid/stat" || continue
+		[ "$state" != Z ] || continue
+		echo "$pid"
+	done
+)
+
+# describe_pids PID...: each PID with its command line, on one line.
+describe_pids() {
+	local p
+	for p; do echo "$p '$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | sed 's/ $//')'"; done |
+		paste -sd ';' | sed 's/;/; /g'
+}
+
+# lab_teardown: after every check, see that the machine is as the check found it, name
+# what the program under test did to it, and (contained) put it back: the hostname, /proc,
+# the mounts, processes left running. Fails the check with the verdict.
+lab_teardown() {
+	local now verdicts=() line strays i what
+	[ -z "${LAB_WATCHDOG:-}" ] || kill "$LAB_WATCHDOG" 2>/dev/null
+	if [ -e "$BATS_TEST_TMPDIR/.hung" ]; then
+		verdicts+=("the check did not end within $LAB_CHECK_LIMIT s: your program, or a process it left, kept running or kept the check's output open (a daemon holding stdout?); stopped: $(paste -sd ';' "$BATS_TEST_TMPDIR/.hung" | sed 's/;/; /g')")
+	fi
+	[ -n "${LAB_HOST_BEFORE+set}" ] || return 0
+	now=$(host_view)
+	if [ "$now" != "$LAB_HOST_BEFORE" ]; then
+		local was_h now_h
+		was_h=$(sed -n 's/^hostname //p' <<<"$LAB_HOST_BEFORE")
+		now_h=$(sed -n 's/^hostname //p' <<<"$now")
+		if [ "$was_h" != "$now_h" ]; then
+			verdicts+=("your program renamed the host ('$was_h' became '$now_h'): it has no CLONE_NEWUTS (sethostname must run in the container's own UTS namespace)")
+			[ "${LAB_CONTAINED:-}" != 1 ] || hostname "$was_h" 2>/dev/null
+		fi
+		if [ "$(grep '^proc ' <<<"$LAB_HOST_BEFORE")" != "$(grep '^proc ' <<<"$now")" ]; then
+			# A /proc of another PID namespace: one mounted over the host's, or one that was
+			# beneath it (fewer /proc mounts than before, when the table can still be read).
+			what=$(sed -n 's/^proc //p' <<<"$now")
+			if [[ $what == proc* ]] && ! { grep -q '^mount ' <<<"$now" &&
+				(($(grep -c '^mount /proc proc' <<<"$now") < $(grep -c '^mount /proc proc' <<<"$LAB_HOST_BEFORE"))); }; then
+				verdicts+=("your program mounted its own /proc over the host's, which now shows another PID namespace: it has no CLONE_NEWNS (mount /proc only in the container's own mount namespace)")
+				[ "${LAB_CONTAINED:-}" != 1 ] || umount -l /proc 2>/dev/null
+			else
+				verdicts+=("your program unmounted the host's /proc (now '${what:-nothing}' is there): it has no CLONE_NEWNS, or unmounts /proc before it is in its own mount namespace")
+			fi
+			if [ "${LAB_CONTAINED:-}" = 1 ] && ! own_proc; then
+				mount -t proc proc /proc 2>/dev/null
+			fi
+			# The mount table read through a wrong /proc cannot be trusted: read it again.
+			now=$(host_view)
+		fi
+		while read -r line; do
+			# shellcheck disable=SC2086  # three words: < or >, mount point, type
+			set -- $line
+			case $2:$3 in
+			/proc:proc) continue ;;      # said above
+			esac
+			case $1 in
+			'>') if [ "$3" = nsfs ]; then
+					verdicts+=("your program left a namespace bound at $2 (a bind mount of /proc/PID/ns/...): it outlives every process; umount $2")
+				else
+					verdicts+=("your program left a mount on the host: $3 on $2: it has no CLONE_NEWNS, or mounts before the container's own mount namespace is private")
+				fi
+				[ "${LAB_CONTAINED:-}" != 1 ] || umount -l "$2" 2>/dev/null ;;
+			'<') verdicts+=("your program unmounted $2 ($3) on the host: it has no CLONE_NEWNS") ;;
+			esac
+		done < <(diff <(grep '^mount ' <<<"$LAB_HOST_BEFORE") <(grep '^mount ' <<<"$now") |
+			sed -n 's/^\([<>]\) mount /\1 /p')
+	fi
+	if [ "${LAB_CONTAINED:-}" = 1 ]; then
+		# What the check's own teardown killed may take a moment to go.
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			strays=$(stray_pids)
+			[ -n "$strays" ] || break
+			sleep 0.1
+		done
+		if [ -n "$strays" ]; then
+			# shellcheck disable=SC2086  # a list of PIDs
+			verdicts+=("your program left processes running after it ended: $(describe_pids $strays) (a daemon, or a setsid child? the container's processes must end with it); killed")
+			# shellcheck disable=SC2086
+			kill -KILL $strays 2>/dev/null
+		fi
+	fi
+	[ ${#verdicts[@]} = 0 ] && return 0
+	printf 'FAIL: %s\n' "${verdicts[@]}" >&2
+	return 1
+}
+
+# ps_field PID N: field N of /proc/PID/stat (1 the PID, 3 the state, 4 the parent's PID).
+ps_field() {
+	local stat fields
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+	read -r -a fields <<<"${stat##*) }"   # from field 3 on
+	echo "${fields[$2 - 3]}"
+}
+
+# blocked_in_pipe_read PID: PID is blocked in read(2) on a pipe: /proc/PID/syscall names
+# read (0 on x86_64, 63 on arm64 and riscv) on a file descriptor that is a pipe, or, where
+# that file cannot be read, /proc/PID/wchan says pipe_read (anon_pipe_read in Linux 6.16 and
+# newer, pipe_wait before 5.6).
+blocked_in_pipe_read() {
+	local nr fd wchan read_nr=0
+	case $(uname -m) in aarch64 | riscv64) read_nr=63 ;; esac
+	if read -r nr fd _ 2>/dev/null <"/proc/$1/syscall" && [[ $nr =~ ^[0-9]+$ ]]; then
+		[ "$nr" = "$read_nr" ] && [[ $(readlink "/proc/$1/fd/$((fd))" 2>/dev/null) == pipe:* ]]
+		return
+	fi
+	read -r wchan 2>/dev/null <"/proc/$1/wchan" && [[ $wchan == *pipe_read || $wchan == pipe_wait ]]
+}
+
+# ended PID: PID has ended: gone, or a zombie not yet reaped.
+ended() {
+	local state
+	state=$(ps_field "$1" 3) || return 0
+	[ "$state" = Z ]
+}
+
+# own_proc: /proc is a proc of this shell's PID namespace: /proc/self is this shell.
+own_proc() {
+	local pid
+	read -r pid _ 2>/dev/null </proc/self/stat && [ "$pid" = "$BASHPID" ]
 }

@@ -3,15 +3,19 @@
 # is one mistake a participant could make, written as an edit of the lab's own code. For each
 # one: copy the tree (its tracked files as they are now, uncommitted edits included) to a
 # scratch directory, apply the edit there, build, and run the checks of the stage it belongs
-# to. A mutant the checks fail on is caught, and the first failing check is named; one they
-# all pass on SURVIVED, and the checks have a hole. The working tree is never touched.
+# to: the fast set first (make check N's), then, if it passed, the slow remainder. A mutant
+# the fast set fails on is caught, and the first failing check is named; one that only the
+# slow remainder catches is SLOW-ONLY (make check N would pass it: move a check into the fast
+# set); one they all pass on SURVIVED, and the checks have a hole. The working tree is never
+# touched.
 #
 #   tools/mutants.sh [ID-REGEX]    run the mutants whose id matches (default: all)
 #   MUTANT_JOBS=N                  mutants run at once (default 2)
 #   MUTANT_TMPDIR=DIR              where the scratch copies go (default /var/tmp)
 #   tools/mutants.sh --check       only verify that each edit still applies (no build, no run)
 #
-# Exit status: 0 if every mutant was caught (or is listed as equivalent), 1 if one survived,
+# Exit status: 0 if every mutant was caught by the fast set (or is listed as equivalent), 1 if
+# one survived it (SURVIVED or SLOW-ONLY),
 # 2 if one could not be applied or built (the list has drifted from the code: fix the entry).
 #
 # Each mutant's checks run in new PID, UTS and mount namespaces (unshare; as an ordinary
@@ -29,7 +33,7 @@ check_only=false
 filter=.
 case ${1:-} in
 --check) check_only=true ;;
--h | --help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h | --help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 ?*) filter=$1 ;;
 esac
 
@@ -153,13 +157,13 @@ checks_of() {
 	echo "${out[@]}"
 }
 
-# run_checks DIR FILE FILTER TAP: bats on tests/FILE of the tree at DIR, in the isolating
-# namespaces, its TAP output in TAP. Stopped at the first failing check (the namespaces go
+# run_checks DIR FILE FILTER TAP SET: bats on tests/FILE of the tree at DIR, in the isolating
+# namespaces, its TAP output in TAP; SET is the set of checks (LAB_CHECKS: fast or slow). Stopped at the first failing check (the namespaces go
 # with it, and all it started), or after file_limit seconds (then TAP.hung exists).
 run_checks() {
-	local dir=$1 f=$2 filter=$3 tap=$4 runner stopped=false rc=0
+	local dir=$1 f=$2 filter=$3 tap=$4 set=$5 runner stopped=false rc=0
 	mkdir -p "$dir/tmp"
-	(cd "$dir" && exec env -u BIN TMPDIR="$dir/tmp" timeout -k 5 "$file_limit" "${isolate[@]}" "$bats" \
+	(cd "$dir" && exec env -u BIN TMPDIR="$dir/tmp" LAB_CHECKS="$set" LAB_CONTAINED=1 timeout -k 5 "$file_limit" "${isolate[@]}" "$bats" \
 		--formatter tap ${filter:+-f "$filter"} "tests/$f") >"$tap" 2>&1 3>&- &
 	runner=$!
 	while kill -0 "$runner" 2>/dev/null; do
@@ -174,10 +178,12 @@ run_checks() {
 	$stopped || [ "$rc" != 124 ] || touch "$tap.hung"
 }
 
-# run_mutant ID RESULT-FILE: copy, edit, build, check; write "caught<TAB>check",
-# "SURVIVED", or "ERROR<TAB>why" to RESULT-FILE.
+# run_mutant ID RESULT-FILE: copy, edit, build, check: the fast set (make check's) first,
+# then, if it passed, the slow remainder; write "caught<TAB>check" (the fast set caught it),
+# "SLOW-ONLY<TAB>check" (only the slow remainder did), "SURVIVED", or "ERROR<TAB>why" to
+# RESULT-FILE.
 run_mutant() {
-	local id=$1 res=$2 dir file f tap first
+	local id=$1 res=$2 dir file f tap first set set_f
 	dir=$(mktemp -d "$scratch/lab-mutant.XXXXXX")
 	# shellcheck disable=SC2064  # the path now: this runs in a subshell of its own
 	trap "rm -rf '$dir'" EXIT
@@ -197,12 +203,13 @@ run_mutant() {
 		rm -rf "$dir"
 		return
 	fi
-	for f in $(checks_of "$id"); do
-		tap=$dir/.tap-$f
-		run_checks "$dir" "$f" "${F_FILTER[$id]}" "$tap"
+	for set_f in $(checks_of "$id" | sed 's/[^ ]*/fast:&/g') $(checks_of "$id" | sed 's/[^ ]*/slow:&/g'); do
+		set=${set_f%%:*} f=${set_f#*:}
+		tap=$dir/.tap-$set-$f
+		run_checks "$dir" "$f" "${F_FILTER[$id]}" "$tap" "$set"
 		first=$(sed -n '/^not ok /{s/^not ok [0-9]* //p;q;}' "$tap")   # no pipe: head's early exit would fail it
 		if [ -n "$first" ]; then
-			printf 'caught\t%s\n' "$first" >"$res"
+			printf '%s\t%s\n' "$([ "$set" = fast ] && echo caught || echo SLOW-ONLY)" "$first" >"$res"
 			rm -rf "$dir"
 			return
 		fi
@@ -213,7 +220,7 @@ run_mutant() {
 			rm -rf "$dir"
 			return
 		fi
-		grep -q '^ok ' "$tap" || {
+		grep -q '^ok ' "$tap" || [ "$set" = slow ] || {
 			printf 'ERROR\t%s ran no check: %s\n' "$f" "$(tail -n 2 "$tap" | tr '\n' ' ')" >"$res"
 			rm -rf "$dir"
 			return
@@ -264,7 +271,7 @@ main() {
 	wait
 
 	# The table: one row per mutant, in the list's order.
-	survived=0 errors=0 caught=0 equivalent=0
+	survived=0 errors=0 caught=0 equivalent=0 slow_only=0
 	printf '%-28s %-6s %-9s %s\n' mutant stage result "caught by (first failing check) / why"
 	for id in "${selected[@]}"; do
 		if [ -n "${F_EQUIV[$id]}" ]; then
@@ -275,15 +282,18 @@ main() {
 		IFS=$'\t' read -r result why <"$results/$id" || result=ERROR why="no result"
 		case $result in
 		caught) caught=$((caught + 1)) ;;
+		SLOW-ONLY) slow_only=$((slow_only + 1)) ;;
 		SURVIVED) survived=$((survived + 1)) why="${F_MISTAKE[$id]}" ;;
 		*) errors=$((errors + 1)) ;;
 		esac
 		printf '%-28s %-6s %-9s %s\n' "$id" "${F_STAGE[$id]}" "$result" "${why:-}"
 	done
-	echo "mutants: $caught caught, $survived survived, $equivalent equivalent (not run)," \
-		"$errors errors, in $((SECONDS - start)) s"
+	echo "mutants: $caught caught by the fast set (make check N), $slow_only only by the slow" \
+		"remainder, $survived survived, $equivalent equivalent (not run), $errors errors, in" \
+		"$((SECONDS - start)) s"
+	echo "mutants: against the fast set $((survived + slow_only)) survived; against the full set $survived"
 	[ "$errors" = 0 ] || exit 2
-	[ "$survived" = 0 ] || exit 1
+	[ "$((survived + slow_only))" = 0 ] || exit 1
 }
 
 # All of it in functions, read in full before it runs: editing this file during a run is safe.
