@@ -112,7 +112,9 @@ init='
 	# As an ordinary user, the init is root of a user namespace of its own (to mount), and
 	# bats runs as the user again, in a user namespace inside it ($LAB_GRADER_INNER), which
 	# cannot undo those mounts.
-	$LAB_GRADER_INNER "$@" &
+	# env: a job started with & in a script has SIGINT and SIGQUIT ignored, and would pass
+	# that on to every program under test: a Ctrl-C of a check would reach nothing.
+	env --default-signal=INT,QUIT $LAB_GRADER_INNER "$@" &
 	b=$!
 	echo "$b" >"$LAB_GRADER_DIR/bats.pid"
 	while :; do
@@ -194,7 +196,9 @@ before=$(host_state)
 # read here line by line.
 fifo=$grader_dir/tap
 mkfifo "$fifo"
-setsid "${cmd[@]}" >"$fifo" 2>&1 3>&- &
+# env --default-signal: a job started with & in a script has SIGINT and SIGQUIT ignored, and
+# would pass that on to every program under test (a check's Ctrl-C would reach nothing).
+setsid env --default-signal=INT,QUIT "${cmd[@]}" >"$fifo" 2>&1 3>&- &
 runner=$!
 exec 4<"$fifo"
 
