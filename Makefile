@@ -36,7 +36,7 @@ DIR  := $(patsubst %/,%,$(firstword $(wildcard $(N)-*/ 0$(N)-*/)))
 NN   := $(call nn,$(DIR))
 PROG := $(call prog,$(DIR))
 
-.PHONY: all clean help stage check test test-bootstrap stress lint san mutants need-stage build-strict
+.PHONY: all clean help stage check test test-bootstrap test-grader stress lint san mutants need-stage build-strict
 .DEFAULT_GOAL := all
 
 # Each stage directory is a target of its own, so `make -j` builds them side by side and
@@ -70,11 +70,12 @@ check: need-stage $(DIR)
 
 # The stages' checks in stage order, then the rest (tools, robustness). The long runs
 # (tests/stress.bats) are `make stress`; the bootstrap checks (how bats is brought in) and
-# the deck's checks reach the npm registry: `make test-bootstrap`, `make test-slides`. All
-# are kept out of `make test`, so it stays short and offline.
+# the deck's checks reach the npm registry: `make test-bootstrap`, `make test-slides`; the
+# grader's own checks (eight hostile programs, each contained) are `make test-grader`. All
+# are kept out of `make test`, so it stays short and offline; CI runs each.
 STAGE_TESTS := $(wildcard $(foreach d,$(STAGE_DIRS),tests/$(d).bats))
 OWN_TARGET_TESTS := tests/stress.bats tests/bootstrap.bats tests/slides.bats tests/answers.bats \
-                    tests/handout.bats
+                    tests/handout.bats tests/grader.bats
 ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) $(OWN_TARGET_TESTS),$(wildcard tests/*.bats))
 
 test: all
@@ -85,6 +86,9 @@ stress: all
 
 test-bootstrap:
 	@tools/run-tests.sh tests/bootstrap.bats
+
+test-grader: all
+	@tools/run-tests.sh tests/grader.bats
 
 # Static checks: warnings fail.
 CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
@@ -137,6 +141,7 @@ help:
 	@echo "                             CHECKS=slow: the slow remainder (make test runs all)"
 	@echo "  make test                  run every stage's checks"
 	@echo "  make stress                the long runs: 300 launches, more signal trials, valgrind"
+	@echo "  make test-grader           the grader's own checks: eight hostile programs, each contained (root)"
 	@echo "  make test-bootstrap        check how make test brings in bats (git, npm: needs the network)"
 	@echo "  make lint                  cppcheck, shellcheck, clang's scan-build; warnings fail"
 	@echo "  make build-strict          build every stage with gcc and clang, warnings as errors (CI)"
