@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Stage 00, fork + exec + wait: the contract of shared/DESIGN.md, checked from outside.
+# Stage 00, fork + exec + wait: the contract of CONTRIBUTING.md, checked from outside.
 # Run: make check 0            Your own program: make check 0 BIN=./mine
 
 load helpers

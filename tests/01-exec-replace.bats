@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Stage 01, exec replaces the process: the contract of shared/DESIGN.md, checked from outside.
+# Stage 01, exec replaces the process: the contract of CONTRIBUTING.md, checked from outside.
 # Run: make check 1            Your own program: make check 1 BIN=./mine
 
 load helpers

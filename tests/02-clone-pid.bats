@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Stage 02, clone(CLONE_NEWPID): the contract of shared/DESIGN.md, checked from outside.
+# Stage 02, clone(CLONE_NEWPID): the contract of CONTRIBUTING.md, checked from outside.
 # Run: make check 2            Your own program: make check 2 BIN=./mine
 #
 # Inside the new PID namespace /proc is still the host's, so /proc/self in the child names

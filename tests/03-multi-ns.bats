@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Stage 03, one clone flag per namespace: the contract of shared/DESIGN.md, checked from outside.
+# Stage 03, one clone flag per namespace: the contract of CONTRIBUTING.md, checked from outside.
 # Run: make check 3            Your own program: make check 3 BIN=./mine
 #
 # A check that would rename the machine or mount on it if the program failed to isolate

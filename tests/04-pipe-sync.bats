@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Stage 04, pipe synchronisation: a rootless mini container. The parent writes the child's
-# ID maps, then releases it with one byte on a pipe. The contract of shared/DESIGN.md and
-# issue 7, checked from outside: most checks run twice, as the caller (root in CI) and
+# ID maps, then releases it with one byte on a pipe. The contract of CONTRIBUTING.md,
+# checked from outside: most checks run twice, as the caller (root in CI) and
 # unprivileged ([rootless]: uid 65534 when the caller is root, else the caller again).
 # Run: make check 4            Your own program: make check 4 BIN=./mine
 
@@ -580,7 +580,7 @@ check_uid_map_error() {
 	expect_eq "$output" "0" "clone calls after the failed pipe2"
 }
 
-# --- what issue 16's mutants showed missing -----------------------------------------------
+# --- what the mutants (make mutants) showed missing ----------------------------------------
 
 # Every namespace of stage 03, and a user namespace: each of the container's namespace links
 # differs from the program's own (the program is the "outside": on a scratch host as root).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The docs, checked by machine (issue 14): links resolve, the make targets they name exist,
+# The docs, checked by machine: links resolve, the make targets they name exist,
 # the check counts they show are the suites' counts, no machine's absolute path, every stage
 # README opens with a workshop path of at most 60 lines, and that path's commands run as shown.
 # Run: tools/run-tests.sh tests/docs.bats        (make test runs it after the stages)
@@ -180,6 +180,14 @@ workshop_commands() {
 	done < <(doc_files)
 	[ ${#hits[@]} -eq 0 ] ||
 		fail "absolute paths (use ~/lab, \$PWD or $SCRATCH):" $'\n' "$(printf '%s\n' "${hits[@]}")"
+}
+
+@test "docs: nothing in the repository cites a document outside it, or an issue by number" {
+	local hits
+	# The contract is CONTRIBUTING.md; a maintainer who clones the lab has nothing else.
+	hits=$(cd "$LAB_ROOT" && git grep -n -i -E 'shared/|design\.md|\bissues? #?[0-9]+' -- \
+		':!*.svg' ':!tests/docs.bats' 2>/dev/null) || true
+	[ -z "$hits" ] || fail "citations of what the repository does not hold:"$'\n'"$hits"
 }
 
 @test "docs: the scratch directory is one per user, $SCRATCH, everywhere" {

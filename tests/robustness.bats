@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Robustness: the stages under injected faults, fed bad input and odd file descriptors,
-# and what two outside attacks found (issue 12). Whatever happens, each program ends
-# within 2 s, exits with a code from the table of shared/DESIGN.md and leaves nothing
+# and what outside attacks found. Whatever happens, each program ends
+# within 2 s, exits with a code from the table of CONTRIBUTING.md and leaves nothing
 # behind on the host. The long runs (300 launches in a
 # row, the signal trials at random moments, valgrind memcheck on every stage) are in
 # tests/stress.bats.
@@ -122,7 +122,7 @@ fault_run() {
 	expect_contains "$stderr" "user.max_user_namespaces" "hint"
 }
 
-# --- an outside attack's findings: each a promise of shared/DESIGN.md ------------------------
+# --- an outside attack's findings: each a promise of CONTRIBUTING.md -------------------------
 
 # all_stages: "NN [OPTION]" for each stage that can run here without namespaces it may not
 # make (stage 02 needs root; stage 03 runs with no letters, which needs none).
