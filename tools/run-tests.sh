@@ -210,10 +210,14 @@ stop_runner() {
 	sleep 0.3
 	kill -KILL -- "-$runner" 2>/dev/null
 }
-partial=""
+partial="" next=""
 while :; do
 	rc=0
-	IFS= read -r -t 0.5 -u 4 line || rc=$?
+	if [ -n "$next" ]; then          # a result line read after a failure's lines: take it now
+		line=$next next=""
+	else
+		IFS= read -r -t 0.5 -u 4 line || rc=$?
+	fi
 	if [ "$rc" -gt 128 ]; then      # no whole line for 0.5 s: keep what came, check the pids limit
 		partial+=$line
 			if [ -n "$cgroup" ] && pids_hit "$cgroup"; then
@@ -245,7 +249,7 @@ while :; do
 		# The failed check's lines (bats prints them at once), then stop.
 		while IFS= read -r -t 1 -u 4 line; do
 			case $line in
-			"ok "* | "not ok "*) break ;;
+			"ok "* | "not ok "*) next=$line; break ;;
 			esac
 			fail_block+=("$line")
 			echo "$line"
