@@ -40,7 +40,8 @@
 #   prefixes and write lengths; addresses (0x...), MAC addresses, container IDs, temporary
 #   names, dates, times and durations, `Makefile:NN`, the host's name, the user's name
 #   (`nobody`, `participant`, the current user), the scratch directory (the lab's copy there
-#   reads as ~/lab, as the docs show it), runs of blanks.
+#   reads as ~/lab, as the docs show it), a count of processes (alone on a line, or "ps still
+#   sees N processes"), runs of blanks.
 #   bash's job lines (`[1] 4242`, `[1]+ Done ...`) and its notices of a job killed by a
 #   signal (`Killed`) depend on the shell being interactive and are left out.
 #   Lines are compared as a set with counts: the order in which a program and its child
@@ -177,6 +178,8 @@ norm() {
 		s#/\\* [0-9]+ vars \\*/#/* N vars */#g
 		s#${scratch:-/nonexistent}/#/tmp/#g
 		s#(^|[ =])/tmp/lab([/ ,:]|$)#\1~/lab\2#g
+		s/^(ps still sees|\/proc still lists) [0-9]+ processes$/\1 N processes/
+		s/^[0-9]{2}$/N/
 		s/[[:space:]]+/ /g; s/^ //; s/ \$//
 		/^\[[0-9]+\][+-]? /d
 		/^\$/d
