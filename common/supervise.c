@@ -104,9 +104,15 @@ static bool init_drops(pid_t pid, int sig, bool init)
 	return !(kept & bit);
 }
 
-/* Send SIG to PID; a failure is said, not fatal: the child may have ended meanwhile. */
+/* Send SIG to PID; a failure is said, not fatal: the child may have ended meanwhile.
+ * Never to a PID of 0 or less: kill(-1, ...) reaches every process we may signal (a
+ * fork's -1 taken for a child's PID would end the whole machine's, as root). */
 static void send(pid_t pid, int sig)
 {
+	if (pid <= 0) {
+		errmsg("kill %s %ld: refused: not a child's PID", sig_name(sig), (long)pid);
+		return;
+	}
 	if (kill(pid, sig) == -1)
 		errmsg("kill %s %ld: %s", sig_name(sig), (long)pid, strerror(errno));
 }
@@ -233,7 +239,7 @@ _Noreturn void die_killing(pid_t pid, const char *call, const char *obj, const c
 	int err = errno;
 
 	send(pid, SIGKILL);
-	if (TEMP_FAILURE_RETRY(waitpid(pid, NULL, 0)) == -1)  /* blocks: EINTR after a stop */
+	if (pid > 0 && TEMP_FAILURE_RETRY(waitpid(pid, NULL, 0)) == -1)  /* EINTR after a stop */
 		errmsg("waitpid %ld: %s", (long)pid, strerror(errno));
 	errno = err;
 	die(call, obj, hint);

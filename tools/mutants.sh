@@ -213,6 +213,17 @@ run_mutant() {
 			rm -rf "$dir"
 			return
 		fi
+		# Fewer results than the plan: bats itself was ended mid-run (a kill(-1, ...) of the
+		# program under test reaches it, contained): the mistake is caught, and named so.
+		local plan done_
+		plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)
+		done_=$(grep -c '^ok ' "$tap")
+		if [ ! -e "$tap.hung" ] && [ -n "$plan" ] && [ "$done_" -lt "$plan" ]; then
+			printf '%s\t%s\n' "$([ "$set" = fast ] && echo caught || echo SLOW-ONLY)" \
+				"$f: bats ended after $done_ of $plan checks (the program under test killed it?)" >"$res"
+			rm -rf "$dir"
+			return
+		fi
 		if [ -e "$tap.hung" ]; then
 			# A check that hangs on a mistake names nothing: it must be bounded.
 			printf 'ERROR\t%s hung (stopped after %s s) after: %s\n' "$f" "$file_limit" \
