@@ -45,6 +45,7 @@ pkg_of() {
 	case $1 in
 	ip) echo iproute2 ;;
 	ps | pgrep | pkill) echo procps ;;
+	pstree) echo psmisc ;;
 	setpriv | ipcmk | ipcs | ipcrm | findmnt | unshare | nsenter | lsns) echo util-linux ;;
 	*) echo "$1" ;;
 	esac

@@ -136,8 +136,8 @@ find_bats() {
 }
 
 # tool:package pairs the checks and demos use.
-tools="ip:iproute2 ps:procps hostname:hostname setpriv:util-linux ipcmk:util-linux
-ipcs:util-linux findmnt:util-linux strace:strace valgrind:valgrind"
+tools="ip:iproute2 ps:procps pstree:psmisc hostname:hostname setpriv:util-linux ipcmk:util-linux
+ipcs:util-linux findmnt:util-linux nsenter:util-linux lsns:util-linux strace:strace valgrind:valgrind"
 
 find_tools() {
 	local missing="" pkgs="" pair
