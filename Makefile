@@ -78,8 +78,9 @@ OWN_TARGET_TESTS := tests/stress.bats tests/bootstrap.bats tests/slides.bats tes
                     tests/handout.bats tests/grader.bats
 ALL_TESTS   := $(STAGE_TESTS) $(filter-out $(STAGE_TESTS) $(OWN_TARGET_TESTS),$(wildcard tests/*.bats))
 
+# make test: every check, to the end, in two halves at once (tools/test-all.sh).
 test: all
-	@tools/run-tests.sh $(ALL_TESTS)
+	@tools/test-all.sh $(ALL_TESTS)
 
 stress: all
 	@tools/run-tests.sh tests/stress.bats
