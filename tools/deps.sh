@@ -196,10 +196,23 @@ find_marp() {
 	exit 1
 }
 
+# find_chromium: print the Chromium that renders PDFs (CHROME_PATH if set, else one on PATH);
+# exit 1, saying nothing, when there is none: the callers say what they skip.
+find_chromium() {
+	local c=${CHROME_PATH:-}
+	if [ -z "$c" ]; then
+		for c in chromium chromium-browser google-chrome; do
+			c=$(command -v "$c") && break
+		done
+	fi
+	[ -n "$c" ] && [ -x "$c" ] && echo "$c"
+}
+
 case "${1:-}" in
 bats) find_bats ;;
 tools) find_tools ;;
 lint) find_lint ;;
 marp) find_marp ;;
-*) echo "usage: $0 bats|tools|lint|marp" >&2; exit 2 ;;
+chromium) find_chromium ;;
+*) echo "usage: $0 bats|tools|lint|marp|chromium" >&2; exit 2 ;;
 esac

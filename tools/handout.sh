@@ -29,16 +29,11 @@ grep -q '^size: Letter$' "$work/handout-letter.md" || {
 cd "$work"
 "$marp" --no-stdin --config-file handout.yml --theme-set handout.css --html handout-a4.md -o "$out/handout.html"
 
-chrome=${CHROME_PATH:-}
-if [ -z "$chrome" ]; then
-	for c in chromium chromium-browser google-chrome; do
-		chrome=$(command -v "$c") && break
-	done
-fi
-if [ -z "$chrome" ] || [ ! -x "$chrome" ]; then
+# The PDF needs a Chromium: CHROME_PATH if set, else one on PATH.
+chrome=$("$root/tools/deps.sh" chromium) || {
 	echo "handout: no Chromium here, so no PDF (apt-get install chromium; or set CHROME_PATH)" >&2
 	exit 0
-fi
+}
 # As root, Chromium's sandbox refuses to start: marp-cli then runs it without one.
 [ "$(id -u)" = 0 ] && export CHROME_NO_SANDBOX=1
 for size in a4 letter; do

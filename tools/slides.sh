@@ -21,16 +21,10 @@ cd "$root/slides"
 "$marp" --no-stdin --config-file marp.yml deck.md -o "$out/deck.html"
 
 # The PDF needs a Chromium: CHROME_PATH if set, else one on PATH.
-chrome=${CHROME_PATH:-}
-if [ -z "$chrome" ]; then
-	for c in chromium chromium-browser google-chrome; do
-		chrome=$(command -v "$c") && break
-	done
-fi
-if [ -z "$chrome" ] || [ ! -x "$chrome" ]; then
+chrome=$("$root/tools/deps.sh" chromium) || {
 	echo "slides: no Chromium here, so no PDF (apt-get install chromium; or set CHROME_PATH)" >&2
 	exit 0
-fi
+}
 # As root, Chromium's sandbox refuses to start: marp-cli then runs it without one.
 [ "$(id -u)" = 0 ] && export CHROME_NO_SANDBOX=1
 CHROME_PATH=$chrome "$marp" --no-stdin --config-file marp.yml --pdf deck.md -o "$out/deck.pdf"
