@@ -9,25 +9,11 @@ load helpers
 
 MD=$LAB_ROOT/instructor/handout.md
 
-setup_file() {
-	local rc=0
-	"$LAB_ROOT/tools/handout.sh" "$BATS_FILE_TMPDIR/out" >"$BATS_FILE_TMPDIR/render.log" 2>&1 ||
-		rc=$?
-	echo "$rc" >"$BATS_FILE_TMPDIR/render.rc"
-}
+setup_file() { render_once handout.sh; }
 
-setup() {
-	OUT=$BATS_FILE_TMPDIR/out
-	RENDER_RC=$(cat "$BATS_FILE_TMPDIR/render.rc")
-}
+setup() { OUT=$BATS_FILE_TMPDIR/out; }
 
-rendered() {
-	if [ "$RENDER_RC" = 3 ]; then
-		skip "marp-cli could not be brought in: npm or the npm registry is out of reach"
-	fi
-	[ "$RENDER_RC" = 0 ] || fail "tools/handout.sh exited $RENDER_RC: $(cat "$BATS_FILE_TMPDIR/render.log")"
-	[ -s "$OUT/handout.html" ] || fail "no handout.html"
-}
+rendered() { rendered_into "$OUT/handout.html"; }
 
 # one_page PDF SIZE: PDF is a PDF of one page, of paper SIZE as pdfinfo names it.
 one_page() {

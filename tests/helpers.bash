@@ -587,3 +587,21 @@ own_proc() {
 	local pid
 	read -r pid _ 2>/dev/null </proc/self/stat && [ "$pid" = "$BASHPID" ]
 }
+
+# render_once SCRIPT: in setup_file, run tools/SCRIPT (the deck's or the handout's render)
+# into $BATS_FILE_TMPDIR/out once, keeping its exit status and log for rendered_into.
+render_once() {
+	local rc=0
+	"$LAB_ROOT/tools/$1" "$BATS_FILE_TMPDIR/out" >"$BATS_FILE_TMPDIR/render.log" 2>&1 || rc=$?
+	echo "$rc" >"$BATS_FILE_TMPDIR/render.rc"
+}
+
+# rendered_into FILE: skip when marp-cli could not be brought in (exit 3: no npm registry);
+# fail, with the render's log, when it failed or left no FILE.
+rendered_into() {
+	local rc
+	rc=$(cat "$BATS_FILE_TMPDIR/render.rc")
+	[ "$rc" != 3 ] || skip "marp-cli could not be brought in: npm or the npm registry is out of reach"
+	[ "$rc" = 0 ] || fail "the render exited $rc: $(cat "$BATS_FILE_TMPDIR/render.log")"
+	[ -s "$1" ] || fail "the render left no $1"
+}

@@ -10,25 +10,11 @@ load helpers
 
 DECK=$LAB_ROOT/slides/deck.md
 
-setup_file() {
-	local rc=0
-	"$LAB_ROOT/tools/slides.sh" "$BATS_FILE_TMPDIR/out" >"$BATS_FILE_TMPDIR/render.log" 2>&1 ||
-		rc=$?
-	echo "$rc" >"$BATS_FILE_TMPDIR/render.rc"
-}
+setup_file() { render_once slides.sh; }
 
-setup() {
-	HTML=$BATS_FILE_TMPDIR/out/deck.html
-	RENDER_RC=$(cat "$BATS_FILE_TMPDIR/render.rc")
-}
+setup() { HTML=$BATS_FILE_TMPDIR/out/deck.html; }
 
-# rendered: skip when marp-cli could not be brought in; fail when the render left no HTML.
-rendered() {
-	if [ "$RENDER_RC" = 3 ]; then
-		skip "marp-cli could not be brought in: npm or the npm registry is out of reach"
-	fi
-	[ -s "$HTML" ] || fail "no HTML to check: tools/slides.sh exited $RENDER_RC"
-}
+rendered() { rendered_into "$HTML"; }
 
 # The slides of the deck: the `---` lines outside code blocks and the front matter, plus one.
 deck_slides() {
@@ -50,10 +36,7 @@ well_formed() {
 }
 
 @test "slides: make slides renders the deck to one HTML file" {
-	[ "$RENDER_RC" != 3 ] ||
-		skip "marp-cli could not be brought in: npm or the npm registry is out of reach"
-	[ "$RENDER_RC" = 0 ] || fail "tools/slides.sh exited $RENDER_RC: $(cat "$BATS_FILE_TMPDIR/render.log")"
-	[ -s "$HTML" ] || fail "no $HTML"
+	rendered_into "$HTML"   # skips without the npm registry; else exit 0 and an HTML file
 }
 
 @test "slides: the deck has 20 to 30 slides, and the HTML holds every one" {
