@@ -230,10 +230,23 @@ as_block_user() {
 	fi
 }
 
-# in_session SECONDS KIND SCRIPT: as_block_user in a session of its own, for at most SECONDS;
-# then whatever is left in that session (a background job, a hung break-it) is killed.
+# only_std_fds: close every descriptor above 2 this shell inherited, so a block sees what a
+# participant's fresh terminal has (0, 1, 2), not what the caller of the checker left open
+# (an IDE's, a CI runner's or a tool's descriptors would show up in `ls -l /proc/self/fd`).
+only_std_fds() {
+	local f n
+	for f in /proc/self/fd/*; do
+		n=${f##*/}
+		[ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-" 2>/dev/null
+	done
+	return 0
+}
+
+# in_session SECONDS KIND SCRIPT: as_block_user in a session of its own, for at most SECONDS,
+# with only the standard descriptors; then whatever is left in that session (a background
+# job, a hung break-it) is killed.
 in_session() {
-	timeout -k 2 "$1" setsid bash -c "$(declare -f as_block_user is_root); scratch='$scratch'; as_block_user '$2' '$3'"
+	timeout -k 2 "$1" setsid bash -c "$(declare -f as_block_user is_root only_std_fds); scratch='$scratch'; only_std_fds; as_block_user '$2' '$3'"
 	local rc=$?
 	[ -s "$3.sid" ] && pkill -KILL -s "$(cat "$3.sid")" 2>/dev/null
 	return $rc
@@ -371,7 +384,7 @@ run_unattended() {
 	printf 'cd %q || exit 99\nunset MAKEFLAGS MFLAGS MAKELEVEL\nexec %s\n' "$lab" "$(cmd_text "$t1")" >"$d/t1"
 	chmod 644 "$d/t1"
 	# started from a subshell, so that this shell does not report it Killed at the end
-	bgpid=$( (setsid bash -c "$(declare -f as_block_user is_root); scratch='$scratch'; as_block_user '$t1kind' '$d/t1'" \
+	bgpid=$( (setsid bash -c "$(declare -f as_block_user is_root only_std_fds); scratch='$scratch'; only_std_fds; as_block_user '$t1kind' '$d/t1'" \
 		>"$d/t1.out" 2>&1 </dev/null 3>&- & echo $!) )
 	end=$((SECONDS + 5))
 	while [ $SECONDS -lt $end ]; do             # until the command runs in its container
