@@ -50,3 +50,24 @@ CHECKER=$LAB_ROOT/tools/transcripts.sh
 		/^<!--$/ || (/^<!-- / && !/^<!-- *_?[a-z]+:/ && !/^<!-- (unattended|sketch|in a terminal)/) { note = 1 }
 		END { check(); exit bad }' "$deck"
 }
+
+@test "transcripts: a system call strace split in two compares the same as the call whole" {
+	# which process the scheduler runs first decides whether strace -f splits a call into
+	# `CALL(ARGS <unfinished ...>` and `<... CALL resumed>REST`: the checker joins them
+	local split whole
+	split='rt_sigprocmask(SIG_BLOCK, [INT], [], 8) = 0
+clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>
+[pid  41] rt_sigprocmask(SIG_SETMASK, [],  <unfinished ...>
+[pid  40] <... clone resumed>, child_tidptr=0x7f00) = 41
+[pid  41] <... rt_sigprocmask resumed>NULL, 8) = 0
+9127  read(3,  <unfinished ...>
+9127  <... read resumed>"G", 1) = 1'
+	whole='rt_sigprocmask(SIG_BLOCK, [INT], [], 8) = 0
+clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x7f00) = 41
+[pid  41] rt_sigprocmask(SIG_SETMASK, [], NULL, 8) = 0
+9127  read(3, "G", 1) = 1'
+	# shellcheck disable=SC1090  # the function, from the checker itself
+	source <(sed -n '/^strace_joined()/,/^}/p' "$CHECKER")
+	run -0 bash -c "$(declare -f strace_joined); strace_joined | tr -s ' ' | sort" <<<"$split"
+	[ "$output" = "$(tr -s ' ' <<<"$whole" | sort)" ] || fail "joined: $output"
+}

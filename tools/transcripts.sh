@@ -162,12 +162,51 @@ blocks() {
 
 # norm: normalise lines on stdin (see the header), dropping bash job lines and blank lines.
 # shellcheck disable=SC2120  # the sed script holds \1 and \$, not arguments
+# strace_joined: each call strace split in two (`[pid P] CALL(ARGS <unfinished ...>`, later
+# `[pid P] <... CALL resumed>REST`; with -o, `P CALL...`) as one line, `CALL(ARGS REST`, where the resumed half was.
+# Whether a call is split depends on which process the scheduler ran first, so a transcript
+# and a new run of the same command compare the same once each split call is joined. A
+# resumed half without `[pid P]` (strace drops it once one process is left) joins the
+# newest unfinished call of that name.
+strace_joined() {
+	awk '
+	function split_pid(line) {
+		pid = ""; rest = line
+		if (match(line, /^\[pid +[0-9]+\] /) || match(line, /^[0-9]+ +/)) {   # -f, -f -o
+			pid = substr(line, RSTART, RLENGTH); rest = substr(line, RLENGTH + 1)
+		}
+	}
+	{
+		split_pid($0)
+		if (rest ~ /<unfinished \.\.\.>$/ && match(rest, /^[a-z0-9_]+\(/)) {
+			name = substr(rest, 1, RLENGTH - 1)
+			sub(/ <unfinished \.\.\.>$/, "", rest)   # strace adds one space before it
+			k = pid SUBSEP name; pend[k] = pid rest; when[k] = NR
+			next
+		}
+		if (match(rest, /^<\.\.\. [a-z0-9_]+ resumed>/)) {
+			name = substr(rest, 6, RLENGTH - 14); tail = substr(rest, RLENGTH + 1)
+			k = pid SUBSEP name
+			if (pid == "" || !(k in pend)) {        # the newest unfinished call of that name
+				k = ""; best = 0
+				for (p in pend) {
+					split(p, kk, SUBSEP)
+					if (kk[2] == name && when[p] > best) { best = when[p]; k = p }
+				}
+			}
+			if (k != "") { print pend[k] tail; delete pend[k]; delete when[k]; next }
+		}
+		print
+	}
+	END { for (k in pend) print pend[k] " <unfinished ...>" }'
+}
+
 norm() {
 	local host user
 	host=$(hostname 2>/dev/null || echo none)
 	user=$(id -un 2>/dev/null || echo none)
 	[ "$user" = root ] && user=nobody
-	tr -d '\r' | sed -zE 's/strace: Process [0-9]+ attached\n?//g' |
+	tr -d '\r' | sed -zE 's/strace: Process [0-9]+ attached\n?//g' | strace_joined |
 	sed -E "s#^(bash|/[^ ]*/script): line [0-9]+: #bash: #
 		s/^bash: +[0-9]+ +(Killed|Terminated|Segmentation fault|Aborted|Hangup|Interrupt|Quit)( \(core dumped\))? .*$/\1/
 		s/^\[[0-9]+\][+-]? +(Killed|Terminated|Segmentation fault|Aborted|Hangup|Interrupt|Quit)( \(core dumped\))? .*$/\1/
