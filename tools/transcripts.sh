@@ -45,7 +45,9 @@
 #   bash's job lines (`[1] 4242`, `[1]+ Done ...`) and its notices of a job killed by a
 #   signal (`Killed`) depend on the shell being interactive and are left out.
 #   Lines are compared as a set with counts: the order in which a program and its child
-#   write is the scheduler's choice.
+#   write is the scheduler's choice. For the same reason a system call that strace -f cut in
+#   two (`<unfinished ...>`, then `<... CALL resumed>`) is joined into one line first.
+#   Each block runs with only descriptors 0, 1 and 2 open, as a fresh terminal has.
 # - A block that cannot run unattended (two terminals, a long sleep, Ctrl-C, Ctrl-Z) is
 #   marked at the end of the last non-blank line above its fence (a line of its own, or the end
 #   of the sentence that introduces the block) with
@@ -160,10 +162,9 @@ blocks() {
 	' "$1"
 }
 
-# norm: normalise lines on stdin (see the header), dropping bash job lines and blank lines.
-# shellcheck disable=SC2120  # the sed script holds \1 and \$, not arguments
 # strace_joined: each call strace split in two (`[pid P] CALL(ARGS <unfinished ...>`, later
-# `[pid P] <... CALL resumed>REST`; with -o, `P CALL...`) as one line, `CALL(ARGS REST`, where the resumed half was.
+# `[pid P] <... CALL resumed>REST`; with -o, `P CALL...`) as one line, `CALL(ARGS REST`,
+# where the resumed half was.
 # Whether a call is split depends on which process the scheduler ran first, so a transcript
 # and a new run of the same command compare the same once each split call is joined. A
 # resumed half without `[pid P]` (strace drops it once one process is left) joins the
@@ -201,6 +202,8 @@ strace_joined() {
 	END { for (k in pend) print pend[k] " <unfinished ...>" }'
 }
 
+# norm: normalise lines on stdin (see the header), dropping bash job lines and blank lines.
+# shellcheck disable=SC2120  # the sed script holds \1 and \$, not arguments
 norm() {
 	local host user
 	host=$(hostname 2>/dev/null || echo none)
